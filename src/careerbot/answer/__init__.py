@@ -1,0 +1,1 @@
+"""Answer engines and the code-level policy (input checks, scope, relevance, care)."""

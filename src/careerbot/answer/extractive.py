@@ -1,0 +1,121 @@
+"""The default answer engine: quotes the retrieved profile text, grouped by career and section, cited."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+from careerbot.answer.units import select_units, split_units
+from careerbot.retrieval.keyword import keyword_tokens
+from careerbot.retrieval.query import QueryAnalysis
+from careerbot.schema import Answer, Source
+
+MAX_CAREERS = 3
+UNITS_PER_SECTION = 6
+CLOSE_SCORE = 0.8  # another career is shown when its best chunk scores at least this share of the top
+
+
+@dataclass(frozen=True)
+class Block:
+    """One quoted section of one career, with its citation number (1-based index into sources)."""
+
+    source_index: int
+    source: Source
+    units: list[tuple[str, str]]
+
+
+def _careers_to_show(analysis: QueryAnalysis, sources: Sequence[Source]) -> list[str]:
+    present = {s.career for s in sources}
+    named = [c for c in analysis.careers if c in present]
+    if named:
+        return named[:MAX_CAREERS]
+    best: dict[str, float] = {}
+    for s in sources:
+        best.setdefault(s.career, s.score)
+    ranked = sorted(best, key=lambda c: -best[c])
+    if not ranked:
+        return []
+    top = best[ranked[0]]
+    return [c for c in ranked if best[c] >= CLOSE_SCORE * top][:MAX_CAREERS]
+
+
+def _sections_for(
+    career: str, analysis: QueryAnalysis, sources: Sequence[Source], per_career: int
+) -> list[int]:
+    """Indexes of the chunks to quote for one career: asked-for sections first, then by rank."""
+    indexes = [i for i, s in enumerate(sources) if s.career == career]
+    wanted = list(analysis.sections)
+
+    def order(i: int) -> tuple[int, int]:
+        section = sources[i].section
+        return (wanted.index(section) if section in wanted else len(wanted), i)
+
+    chosen: list[int] = []
+    seen_sections: set[str] = set()
+    for i in sorted(indexes, key=order):
+        if sources[i].section == "Similar Titles" and len(indexes) > 1:
+            continue  # a list of job titles is rarely the answer
+        if sources[i].section in seen_sections and sources[i].section not in wanted:
+            continue
+        chosen.append(i)
+        seen_sections.add(sources[i].section)
+        if len(chosen) == per_career:
+            break
+    return sorted(chosen, key=order)
+
+
+def _render_block(block: Block, show_career: bool) -> str:
+    heading = f"{block.source.title}: {block.source.section}" if show_career else block.source.section
+    lines = [f"**{heading}** [{block.source_index}]"]
+    paragraph: list[str] = []
+    for kind, text in block.units:
+        if kind == "bullet":
+            if paragraph:
+                lines.append(" ".join(paragraph))
+                paragraph = []
+            lines.append(f"- {text}")
+        else:
+            paragraph.append(text)
+    if paragraph:
+        lines.append(" ".join(paragraph))
+    return "\n".join(lines)
+
+
+class ExtractiveEngine:
+    """Composes answers only from retrieved profile text; deterministic and grounded by construction."""
+
+    name = "extractive"
+
+    def __init__(
+        self, related: Mapping[str, Sequence[str]] | None = None, titles: Mapping[str, str] | None = None
+    ) -> None:
+        self.related = related or {}
+        self.titles = titles or {}
+
+    def answer(self, analysis: QueryAnalysis, sources: Sequence[Source]) -> Answer:
+        """An ``answered`` Answer quoting the best sections, with [n] citations into ``sources``."""
+        careers = _careers_to_show(analysis, sources)
+        per_career = 3 if len(careers) == 1 else 2
+        career_words = {t for c in careers for t in keyword_tokens(self.titles.get(c, c.replace("-", " ")))}
+        blocks: list[Block] = []
+        for career in careers:
+            for i in _sections_for(career, analysis, sources, per_career):
+                units = select_units(
+                    split_units(sources[i].text), analysis.question, UNITS_PER_SECTION, career_words
+                )
+                blocks.append(Block(i + 1, sources[i], units))
+
+        show_career = len(careers) > 1
+        parts: list[str] = []
+        if careers:
+            names = ", ".join(f"**{self.titles.get(c, c)}**" for c in careers)
+            plural = "profiles" if len(careers) > 1 else "profile"
+            parts.append(f"From the {names} {plural}:")
+        parts += [_render_block(b, show_career) for b in blocks]
+        for career in careers:
+            related = [self.titles.get(r, r) for r in self.related.get(career, ())]
+            if related and any(b.source.career == career and b.source.section == "Plan B" for b in blocks):
+                parts.append(f"You can ask me about these related careers too: {', '.join(related)}.")
+        cited = {b.source_index - 1 for b in blocks}
+        marked = tuple(s.as_cited() if i in cited else s for i, s in enumerate(sources))
+        return Answer("\n\n".join(parts), "answered", marked)

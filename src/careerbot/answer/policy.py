@@ -1,0 +1,159 @@
+"""Decisions made in code before any retrieval: input checks, small talk, scope and distress."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from typing import Literal
+
+SmallTalk = Literal["greeting", "capabilities", "list_careers", "thanks"]
+
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+def clean_message(text: object) -> str:
+    """Normalise a message: NFC, control characters removed, surrounding space trimmed."""
+    if not isinstance(text, str):
+        return ""
+    return _CONTROL.sub("", unicodedata.normalize("NFC", text)).strip()
+
+
+def input_problem(text: str, max_chars: int) -> str | None:
+    """Why the message cannot be answered as it is, or None when it can."""
+    if not text:
+        return "Please type a question about a career, for example: What does a dental hygienist do?"
+    if len(text) > max_chars:
+        return (
+            f"Your message is {len(text):,} characters long; the limit is {max_chars:,}. "
+            "Please shorten it to the question you want answered."
+        )
+    if not re.search(r"[^\W\d_]", text):
+        return "I could not find any words in that message. Please ask a question about a career."
+    return None
+
+
+_GREETING = re.compile(
+    r"^(hi|hello|hey|hiya|howdy|yo|good (morning|afternoon|evening)|greetings|hola)\b[\s!.,]*(there|bot|careerbot)?[\s!.,]*$"
+)
+_THANKS = re.compile(r"^(thanks|thank you|thx|ty|cheers|great,? thanks)\b[\s!.,]*(a lot|so much)?[\s!.,]*$")
+_CAPABILITIES = re.compile(
+    r"\b(what can you do|what do you do|who are you|what are you|how (can|do) (you|i use you)|help me use|what is this)\b"
+)
+_LIST = re.compile(
+    r"\b(which|what) (careers|jobs|professions|occupations)( do you (know|cover|have)| can you)"
+    r"|\blist (of )?(the |all )?(careers|jobs)\b|\b(careers|jobs) (do you|can you) (know|cover)"
+)
+
+
+def small_talk(text: str) -> SmallTalk | None:
+    """Greetings, thanks and questions about the bot itself."""
+    lowered = text.lower().strip()
+    if _GREETING.match(lowered):
+        return "greeting"
+    if _THANKS.match(lowered):
+        return "thanks"
+    if _LIST.search(lowered):
+        return "list_careers"
+    if _CAPABILITIES.search(lowered) and len(lowered) < 80:
+        return "capabilities"
+    return None
+
+
+_DISTRESS = re.compile(
+    r"\b(kill(ing)? myself|suicid\w*|end (my|it all|my own) life|end it all|want(ed)? to die|"
+    r"self[- ]?harm\w*|hurt(ing)? myself|cut(ting)? myself|no reason to live|can'?t go on|"
+    r"better off dead|don'?t want to (live|be alive|be here anymore)|hopeless|worthless|"
+    r"give up on (life|everything))\b"
+)
+
+CRISIS_MESSAGE = (
+    "I'm really sorry you're feeling this way, and I'm glad you said something. "
+    "Please talk to someone you trust today: a family member, a friend, a teacher, a school counselor or a doctor. "
+    "If you are in the US, you can call or text 988 (the Suicide & Crisis Lifeline) at any hour; "
+    "elsewhere, call your local emergency number or a local crisis line. "
+    "If you might act on these thoughts right now, call emergency services."
+)
+
+
+def shows_distress(text: str) -> bool:
+    """True when the message suggests the person may be in crisis."""
+    return bool(_DISTRESS.search(text.lower().replace("\u2019", "'")))
+
+
+# Words that make a message a career question even when it names no career.
+_CAREER_WORDS = re.compile(
+    r"\b(career|careers|job|jobs|work|working|worked|profession|occupation|employ\w*|hire|hired|hiring|"
+    r"become|becoming|major|majors|degree|degrees|college|university|school|study|studying|salary|"
+    r"pay|paid|earn|income|wage|internship|resume|cv|interview|skills?|field|industry|trade|trades|"
+    r"apprentice\w*|boss|promotion|quit|retire|experience|certif\w*|licen[cs]e|training|bootcamp|"
+    r"path|future|passion|fields?|company|companies|office|shift|hours|coworkers?|colleagues?|manager|"
+    r"graduat\w*|student|course|courses|qualif\w*|gig|freelanc\w*|self-employed|business|"
+    r"living|money|hobby|talent|good at|good with|do for a living|switch|transition)\b"
+)
+_OFF_TOPIC = re.compile(
+    r"(```|\b(write|debug|fix|code|implement)\b.{0,40}\b(code|function|script|program|class|regex|sql|loop)\b|"
+    r"\bpython (code|function|script)\b|\bsolve\b.{0,30}(equation|for x|problem)|\d+\s*[-+*/^]\s*\d+\s*(=|\?|$)|"
+    r"\b(derivative|integral|homework|essay (on|about))\b|\bcapital of\b|\bwho won\b|\bweather\b|"
+    r"\brecipe\b|\btranslate\b|\btell me a joke\b|\bsystem prompt\b|\byour (instructions|prompt)\b|"
+    r"\b(diagnos\w*|symptoms?|rash|dosage|what (medicine|medication) should i take)\b|\bdo i have (a |an )?\w+\b|"
+    r"\bpain in my\b)"
+)
+
+
+def is_off_topic_request(text: str) -> bool:
+    """A request of a kind careerbot never answers: code, homework, trivia, diagnosis, its own prompt."""
+    return bool(_OFF_TOPIC.search(text.lower()))
+
+
+def has_career_words(text: str) -> bool:
+    """True when the message talks about work, study or careers in general terms."""
+    return bool(_CAREER_WORDS.search(text.lower()))
+
+
+_ROLE = re.compile(
+    r"\b(?:become|becoming|be|work as|working as|career as|job as|training to be|studying to be|"
+    r"want to be|wanna be)\s+(?:an?|the)\s+((?:[a-z][a-z'-]*\s?){1,4}?)"
+    r"(?=\s*(?:[.,?!;:)]|$|\b(?:and|but|or|because|when|if|so|in|at|for|with|after|before|someday|one|like|"
+    r"who|that|than|instead|too|later|now|while|since|without|by|from|of)\b))"
+)
+_NOT_A_ROLE = frozenset(
+    [
+        "better",
+        "good",
+        "great",
+        "successful",
+        "part",
+        "bit",
+        "lot",
+        "little",
+        "fit",
+        "person",
+        "student",
+        "adult",
+        "parent",
+        "kid",
+        "professional",
+        "career",
+        "job",
+        "expert",
+        "beginner",
+        "leader",
+        "team",
+        "success",
+        "millionaire",
+        "boss",
+        "grown",
+    ]
+)
+
+
+def unknown_role(text: str) -> str | None:
+    """The job a message asks to become ("become a scuba diver"), when one is spelled out."""
+    match = _ROLE.search(text.lower().replace("\u2019", "'"))
+    if not match:
+        return None
+    phrase = match.group(1).strip()
+    first = phrase.split()[0] if phrase else ""
+    if not phrase or first in _NOT_A_ROLE or phrase.split()[-1] in _NOT_A_ROLE:
+        return None
+    return phrase

@@ -1,0 +1,155 @@
+"""Command line: ingest | ask | chat | serve | doctor | eval | feedback."""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import sys
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from careerbot.errors import CareerbotError
+
+app = typer.Typer(
+    help="careerbot: grounded, cited career advice from career profiles.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+
+CorpusOpt = Annotated[
+    Path | None,
+    typer.Option("--corpus", help="Folder of profiles (default: CAREERBOT_CORPUS_DIR or ./corpus)."),
+]
+
+
+def _settings(**overrides: Any) -> Any:
+    from careerbot.settings import make_settings
+
+    return make_settings(**{k: v for k, v in overrides.items() if v is not None})
+
+
+def _setup_logging(verbose: bool) -> None:
+    logging.basicConfig(
+        level=logging.INFO if verbose else logging.WARNING,
+        format="%(levelname)s %(name)s: %(message)s",
+        stream=sys.stderr,
+    )
+    for noisy in ("httpx", "chromadb", "sentence_transformers", "urllib3"):
+        logging.getLogger(noisy).setLevel(logging.WARNING)
+
+
+@app.callback()
+def _main(
+    verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Log progress to stderr.")] = False,
+) -> None:
+    _setup_logging(verbose)
+
+
+@app.command()
+def ingest(
+    corpus: CorpusOpt = None,
+    rebuild: Annotated[
+        bool, typer.Option("--rebuild", help="Drop the collection and embed everything again.")
+    ] = False,
+) -> None:
+    """Index the corpus: embed new or changed profile sections, remove deleted ones."""
+    from careerbot.embeddings import build_embeddings
+    from careerbot.indexing import sync_index
+    from careerbot.service import load_chunks, open_store
+
+    settings = _settings(corpus_dir=corpus)
+    profiles, chunks, errors = load_chunks(settings)
+    for error in errors:
+        typer.echo(f"skipped: {error}", err=True)
+    embeddings = build_embeddings(settings.embedding_model_path, settings.embedding_batch_size)
+    store = open_store(settings, embeddings, rebuild=rebuild)
+    stats = sync_index(store, embeddings, chunks, batch_size=settings.embedding_batch_size)
+    typer.echo(f"{len(profiles)} profiles, {stats.summary()} -> {store.location}", err=True)
+
+
+@app.command()
+def ask(
+    question: Annotated[str, typer.Argument(help="Your question, in quotes.")],
+    as_json: Annotated[
+        bool, typer.Option("--json", help="Print one JSON object: answer, status, sources.")
+    ] = False,
+    corpus: CorpusOpt = None,
+) -> None:
+    """Ask one question and print the answer with its sources."""
+    from careerbot.service import build_service
+
+    service = build_service(_settings(corpus_dir=corpus))
+    answer = service.ask(question)
+    if as_json:
+        typer.echo(json.dumps(answer.to_dict(), ensure_ascii=False))
+        return
+    from careerbot.render import plain_answer
+
+    typer.echo(plain_answer(answer))
+
+
+@app.command()
+def chat(corpus: CorpusOpt = None) -> None:
+    """Talk with careerbot in the terminal (empty line or Ctrl-D to quit)."""
+    from careerbot.render import plain_answer
+    from careerbot.service import build_service
+
+    service = build_service(_settings(corpus_dir=corpus))
+    history: list[dict[str, str]] = []
+    typer.echo("Ask about any career. Empty line to quit.", err=True)
+    while True:
+        try:
+            question = input("you> ")
+        except (EOFError, KeyboardInterrupt):
+            break
+        if not question.strip():
+            break
+        answer = service.ask(question, history)
+        typer.echo(plain_answer(answer))
+        history += [{"role": "user", "content": question}, {"role": "assistant", "content": answer.text}]
+
+
+@app.command()
+def serve(
+    host: Annotated[str | None, typer.Option(help="Address to bind (default 127.0.0.1).")] = None,
+    port: Annotated[int | None, typer.Option(help="Port (default 7860).")] = None,
+    corpus: CorpusOpt = None,
+) -> None:
+    """Serve the chat page at / with the JSON API, /widget.js and /healthz."""
+    from careerbot.web.server import run
+
+    run(_settings(corpus_dir=corpus, host=host, port=port))
+
+
+@app.command()
+def doctor(corpus: CorpusOpt = None) -> None:
+    """Show what is installed, where the index is, which models, and whether servers answer."""
+    from careerbot.doctor import report
+
+    ok = report(_settings(corpus_dir=corpus), typer.echo)
+    raise typer.Exit(0 if ok else 1)
+
+
+def main() -> None:
+    """Console entry point: expected errors become one clear line, never a traceback."""
+    try:
+        app()
+    except CareerbotError as exc:
+        typer.echo(f"error: {exc}", err=True)
+        sys.exit(1)
+    except Exception as exc:
+        if os.environ.get("CAREERBOT_DEBUG"):
+            raise
+        typer.echo(
+            f"unexpected error: {type(exc).__name__}: {exc} (set CAREERBOT_DEBUG=1 for the traceback)",
+            err=True,
+        )
+        sys.exit(2)
+
+
+if __name__ == "__main__":
+    main()

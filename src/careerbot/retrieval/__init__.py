@@ -1,0 +1,1 @@
+"""Query analysis, keyword and dense retrieval, and rank fusion."""

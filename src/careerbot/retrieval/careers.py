@@ -1,0 +1,213 @@
+"""Find the careers a message names: titles and similar titles, tolerant of case, plurals and typos."""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from careerbot.corpus.schema import Profile
+from careerbot.retrieval.text import stem_all, within_one_edit, words
+
+# Single words that name a family of jobs, not one career: never a match on their own.
+_GENERIC = frozenset(
+    stem_all(
+        [
+            "manager",
+            "specialist",
+            "engineer",
+            "developer",
+            "designer",
+            "analyst",
+            "technician",
+            "tech",
+            "assistant",
+            "consultant",
+            "officer",
+            "agent",
+            "coordinator",
+            "worker",
+            "representative",
+            "rep",
+            "associate",
+            "director",
+            "administrator",
+            "operator",
+            "scientist",
+            "therapist",
+            "producer",
+            "writer",
+            "artist",
+            "editor",
+            "planner",
+            "owner",
+            "lead",
+            "senior",
+            "junior",
+            "head",
+            "chief",
+            "clerk",
+            "professional",
+            "expert",
+            "instructor",
+            "technologist",
+        ]
+    )
+)
+# Field words that are too common to name a career by themselves ("school" in "school counselor").
+_COMMON_FIELDS = frozenset(
+    stem_all(
+        [
+            "school",
+            "project",
+            "personal",
+            "medical",
+            "dental",
+            "physical",
+            "occupational",
+            "registered",
+            "real",
+            "public",
+            "human",
+            "event",
+            "police",
+            "general",
+            "family",
+            "primary",
+            "health",
+            "care",
+            "clinical",
+            "senior",
+            "junior",
+            "social",
+        ]
+    )
+)
+_MAX_CAREERS_PER_ALIAS = 3
+_MIN_FUZZY_LEN = 5
+_FIELD_STRENGTH = 0.6
+_ACRONYM = re.compile(r"^[A-Z]{2,5}$")
+
+
+@dataclass(frozen=True)
+class CareerMention:
+    """A career named in a message and how strongly (matched alias length, title bonus)."""
+
+    slug: str
+    strength: float
+    alias: str
+
+    @property
+    def is_strong(self) -> bool:
+        """A whole title or similar title, not just a field word ("marketing")."""
+        return self.strength >= 1.0
+
+
+class CareerMatcher:
+    """Alias table built from the corpus titles and similar titles."""
+
+    def __init__(self, profiles: Iterable[Profile]) -> None:
+        table: dict[tuple[str, ...], set[str]] = defaultdict(set)
+        fields: dict[str, set[str]] = defaultdict(set)
+        acronyms: dict[str, set[str]] = defaultdict(set)
+        title_keys: set[tuple[str, ...]] = set()
+        self.titles: dict[str, str] = {}
+        raw_vocab: dict[str, str] = {}
+        single_words: dict[str, str] = {}
+        for profile in profiles:
+            self.titles[profile.slug] = profile.title
+            own_names = (profile.title, profile.slug.replace("-", " "))
+            for name in (*own_names, *profile.similar_titles):
+                clean = re.sub(r"\(.*?\)", " ", name).strip()
+                if _ACRONYM.match(clean):  # "HR", "RN", "DO": only in capitals
+                    acronyms[clean].add(profile.slug)
+                    continue
+                raw = words(clean)
+                key = tuple(stem_all(raw))
+                if not key:
+                    continue
+                raw_vocab.update(zip(raw, key, strict=True))
+                if len(raw) == 1:
+                    single_words[raw[0]] = key[0]
+                if (
+                    name in own_names
+                    and len(key) > 1
+                    and key[-1] in _GENERIC
+                    and key[0] not in _COMMON_FIELDS
+                ):
+                    fields[" ".join(raw[:-1])].add(profile.slug)  # "cybersecurity analyst" -> "cybersecurity"
+                if len(key) == 1 and key[0] in _GENERIC:
+                    continue
+                table[key].add(profile.slug)
+                if name in own_names:
+                    title_keys.add(key)
+        self._aliases = {k: v for k, v in table.items() if len(v) <= _MAX_CAREERS_PER_ALIAS}
+        # Field words match as written (plural allowed): "financially" is not "financial".
+        self._fields = {tuple(k.split()): v for k, v in fields.items() if len(v) == 1}
+        self._acronyms = {k: v for k, v in acronyms.items() if len(v) <= _MAX_CAREERS_PER_ALIAS}
+        self._title_keys = title_keys
+        self._stem_vocab = {t for key in self._aliases for t in key} | set(stem_all(list(fields)))
+        self._raw_vocab = {w: s for w, s in raw_vocab.items() if len(w) >= _MIN_FUZZY_LEN}
+        self._single_words = set(single_words)
+        self._forms: dict[str, set[str]] = defaultdict(set)
+        for word, stem in single_words.items():
+            self._forms[stem].add(word)
+        self._max_len = max((len(k) for k in self._aliases), default=1)
+
+    def _tokens(self, raw: list[str]) -> list[str]:
+        """Stems, with one-typo words ("nurce") replaced by the alias word they resemble."""
+        tokens = stem_all(raw)
+        for i, (word, stem) in enumerate(zip(raw, tokens, strict=True)):
+            if stem in self._stem_vocab or len(word) < _MIN_FUZZY_LEN:
+                continue
+            singular = word.removesuffix("s")
+            # whole one-word career names first: "electricans" is "electricians", not "electrical"
+            candidates = sorted(self._raw_vocab, key=lambda v: v not in self._single_words)
+            match = next((v for v in candidates if within_one_edit(singular, v.removesuffix("s"))), None)
+            if match:
+                tokens[i] = self._raw_vocab[match]
+        return tokens
+
+    def _same_word(self, word: str, stem: str) -> bool:
+        """One-word aliases need the word itself (plural or one typo allowed): stems conflate
+        "education" with "educator" and "nursing" with "nurse"."""
+        forms = self._forms.get(stem, set())
+        singular = word.removesuffix("s")
+        return any(word == f or word in (f + "s", f + "es") or within_one_edit(singular, f) for f in forms)
+
+    def find(self, text: str) -> list[CareerMention]:
+        """Careers named in ``text``, strongest first."""
+        raw = words(text)
+        tokens = self._tokens(raw)
+        # "cyber security" -> "cybersecurity", "video game" -> "videogame"
+        for i in range(len(raw) - 1):
+            joined = stem_all([raw[i] + raw[i + 1]])[0]
+            if raw[i] and raw[i + 1] and joined in self._stem_vocab:
+                tokens[i : i + 2] = [joined, ""]
+                raw[i : i + 2] = [raw[i] + raw[i + 1], ""]
+        best: dict[str, CareerMention] = {}
+
+        def add(slugs: Iterable[str], strength: float, alias: str) -> None:
+            slugs = list(slugs)
+            for slug in slugs:
+                value = strength / len(slugs)
+                if slug not in best or best[slug].strength < value:
+                    best[slug] = CareerMention(slug, value, alias)
+
+        for size in range(min(self._max_len, len(tokens)), 0, -1):
+            for start in range(len(tokens) - size + 1):
+                key = tuple(tokens[start : start + size])
+                alias = " ".join(w for w in raw[start : start + size] if w)
+                if key in self._aliases and (size > 1 or self._same_word(raw[start], key[0])):
+                    add(self._aliases[key], size + (0.5 if key in self._title_keys else 0.0), alias)
+                field = tuple(
+                    w.removesuffix("s") if (w.removesuffix("s"),) in self._fields else w
+                    for w in raw[start : start + size]
+                )
+                if key not in self._aliases and field in self._fields:
+                    add(self._fields[field], _FIELD_STRENGTH * size, alias)
+        for acronym in set(re.findall(r"\b([A-Z]{2,5})s?\b", text)):
+            if acronym in self._acronyms:
+                add(self._acronyms[acronym], 1.0, acronym)
+        return sorted(best.values(), key=lambda m: -m.strength)

@@ -1,0 +1,127 @@
+"""Hybrid retrieval: dense (Chroma) + BM25, fused by reciprocal rank, boosted by career and section."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+from careerbot.chunking import Chunk
+from careerbot.embeddings import NamedEmbeddings
+from careerbot.errors import StoreUnavailableError
+from careerbot.retrieval.fusion import RRF_K, reciprocal_rank_fusion
+from careerbot.retrieval.keyword import KeywordIndex
+from careerbot.retrieval.query import QueryAnalysis
+from careerbot.schema import Source
+from careerbot.store import VectorStore
+
+# Boosts are in RRF units: 1/(60+1) ~ 0.016 is what a first place in one list is worth.
+CAREER_BOOST = 2.0 / (RRF_K + 1)
+SECTION_BOOST = 0.7 / (RRF_K + 1)
+# A job named in passing ("become a scuba diver") is covered when a chunk is at least this similar;
+# measured: surgeon 0.55, nurse practitioner 0.60 vs scuba diver 0.28, mortician 0.32, actor 0.42.
+ROLE_SIMILARITY = 0.45
+
+
+@dataclass(frozen=True)
+class Retrieval:
+    """Ranked sources and the evidence the relevance gate needs."""
+
+    sources: tuple[Source, ...]
+    top_similarity: float  # best cosine similarity of the unfiltered dense search
+    degraded: bool = False  # True when the vector store was unreachable (keyword search only)
+
+
+class HybridRetriever:
+    """Dense + keyword retrieval over one set of chunks."""
+
+    def __init__(
+        self,
+        store: VectorStore,
+        embeddings: NamedEmbeddings,
+        keyword: KeywordIndex,
+        chunks: Mapping[str, Chunk],
+        candidates: int = 40,
+    ) -> None:
+        self.store = store
+        self.embeddings = embeddings
+        self.keyword = keyword
+        self.chunks = chunks
+        self.candidates = candidates
+        self.by_career: dict[str, list[str]] = {}
+        for chunk_id, chunk in chunks.items():
+            self.by_career.setdefault(chunk.career, []).append(chunk_id)
+
+    def retrieve(self, analysis: QueryAnalysis, k: int) -> Retrieval:
+        """The ``k`` best chunks for the analysed question."""
+        text = analysis.search_text
+        vector = self.embeddings.embed_query(text)
+        dense = self.store.search(vector, self.candidates)
+        rankings: list[Sequence[str]] = [[h.id for h in dense], self._keyword_ids(text)]
+        similarity = {h.id: h.similarity for h in dense}
+        if analysis.careers:
+            named = self.store.search(
+                vector,
+                min(self.candidates, 15 * len(analysis.careers)),
+                where={"career": {"$in": list(analysis.careers)}},
+            )
+            rankings.append([h.id for h in named])
+            for h in named:
+                similarity.setdefault(h.id, h.similarity)
+        sources = self._rank(analysis, rankings, similarity, k)
+        return Retrieval(sources, max((h.similarity for h in dense), default=0.0))
+
+    def knows_role(self, role: str, threshold: float = ROLE_SIMILARITY) -> bool:
+        """True when some profile is close to a job named only in passing ("surgeon" -> physician)."""
+        try:
+            hits = self.store.search(self.embeddings.embed_query(role), 1)
+        except StoreUnavailableError:
+            return True  # cannot tell: let the other gates decide
+        return bool(hits) and hits[0].similarity >= threshold
+
+    def retrieve_keyword_only(self, analysis: QueryAnalysis, k: int) -> Retrieval:
+        """Fallback when the vector store is down: BM25 plus the same boosts."""
+        sources = self._rank(analysis, [self._keyword_ids(analysis.search_text)], {}, k)
+        return Retrieval(sources, 0.0, degraded=True)
+
+    def _keyword_ids(self, text: str) -> list[str]:
+        return [i for i, _ in self.keyword.search(text, self.candidates)]
+
+    def _rank(
+        self,
+        analysis: QueryAnalysis,
+        rankings: Sequence[Sequence[str]],
+        similarity: Mapping[str, float],
+        k: int,
+    ) -> tuple[Source, ...]:
+        fused = reciprocal_rank_fusion(rankings)
+        if analysis.careers:
+            # Keyword search alone may miss the named career's chunks: add them as candidates.
+            for career in analysis.careers:
+                for chunk_id in self.by_career.get(career, ()):
+                    fused.setdefault(chunk_id, 0.0)
+        # A whole title counts fully; a field word ("marketing") partly.
+        strengths = {m.slug: min(1.0, m.strength) for m in analysis.named} or dict.fromkeys(
+            analysis.carried, 1.0
+        )
+        wanted_sections = set(analysis.sections)
+        for chunk_id in fused:
+            chunk = self.chunks.get(chunk_id)
+            if chunk is None:
+                continue
+            if chunk.career in strengths:
+                fused[chunk_id] += CAREER_BOOST * strengths[chunk.career]
+            if chunk.section in wanted_sections:
+                fused[chunk_id] += SECTION_BOOST
+        ranked = sorted((i for i in fused if i in self.chunks), key=lambda i: -fused[i])[:k]
+        return tuple(
+            Source(
+                career=self.chunks[i].career,
+                title=self.chunks[i].title,
+                section=self.chunks[i].section,
+                score=fused[i],
+                text=self.chunks[i].text,
+                chunk_id=i,
+                similarity=similarity.get(i, 0.0),
+            )
+            for i in ranked
+        )

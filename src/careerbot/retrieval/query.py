@@ -1,0 +1,68 @@
+"""Understand a question in its conversation: careers in play and sections asked about."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from careerbot.retrieval.careers import CareerMatcher, CareerMention
+from careerbot.retrieval.intent import section_intents
+from careerbot.schema import Message, message_text
+
+
+@dataclass(frozen=True)
+class QueryAnalysis:
+    """What retrieval needs to know about a question."""
+
+    question: str
+    named: tuple[CareerMention, ...]  # careers named in this message
+    carried: tuple[str, ...] = ()  # careers carried over from earlier turns
+    sections: tuple[str, ...] = ()
+    titles: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def careers(self) -> tuple[str, ...]:
+        """Careers in play, strongest first."""
+        return tuple(m.slug for m in self.named) or self.carried
+
+    @property
+    def names_a_career(self) -> bool:
+        """True when the conversation is about a career named by a whole title."""
+        return any(m.is_strong for m in self.named) or bool(self.carried)
+
+    @property
+    def search_text(self) -> str:
+        """The text to search with: a follow-up gets its career's title in front."""
+        if self.named or not self.carried:
+            return self.question
+        names = ", ".join(self.titles.get(slug, slug) for slug in self.carried)
+        return f"{names}: {self.question}"
+
+
+def analyse(
+    question: str, history: Sequence[Message] | None, matcher: CareerMatcher, max_turns: int = 6
+) -> QueryAnalysis:
+    """Careers named (or carried over from the latest turn that named one) and section intents."""
+    named = tuple(matcher.find(question))
+    carried: tuple[str, ...] = ()
+    if not named and history:
+        recent = list(history)[-max_turns:] if max_turns else []
+        # The user's own words first; our answers name careers too, as a fallback.
+        for role in ("user", "assistant"):
+            for message in reversed(recent):
+                if message.get("role") != role:
+                    continue
+                mentions = matcher.find(message_text(message))
+                if mentions:
+                    top = mentions[0].strength
+                    carried = tuple(m.slug for m in mentions if m.strength >= top)[:2]
+                    break
+            if carried:
+                break
+    return QueryAnalysis(
+        question=question,
+        named=named,
+        carried=carried,
+        sections=tuple(section_intents(question)),
+        titles=matcher.titles,
+    )

@@ -1,0 +1,211 @@
+"""ChatService: the one entry point the UI, HTTP API, CLI and evaluation call."""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from careerbot import replies
+from careerbot.answer import policy
+from careerbot.answer.engines import AnswerEngine, build_engine
+from careerbot.chunking import Chunk, chunk_profiles, corpus_fingerprint
+from careerbot.corpus import Profile, load_corpus
+from careerbot.embeddings import NamedEmbeddings, build_embeddings
+from careerbot.errors import CorpusError, EmptyCorpusError, StoreUnavailableError
+from careerbot.indexing import IngestStats, sync_index
+from careerbot.retrieval.careers import CareerMatcher
+from careerbot.retrieval.hybrid import HybridRetriever, Retrieval
+from careerbot.retrieval.keyword import KeywordIndex
+from careerbot.retrieval.query import QueryAnalysis, analyse
+from careerbot.schema import Answer, Message, Source
+from careerbot.settings import Settings, get_settings
+from careerbot.store import VectorStore, open_client
+
+log = logging.getLogger(__name__)
+
+STORE_DOWN_NOTE = "The vector store could not be reached, so this answer used keyword search only."
+
+
+@dataclass
+class ServiceInfo:
+    """What the service was built from (for /healthz and `careerbot doctor`)."""
+
+    profiles: int
+    chunks: int
+    store: str
+    embedding_model: str
+    engine: str
+    corpus_errors: tuple[CorpusError, ...] = ()
+    ingest: IngestStats | None = None
+    started: float = field(default_factory=time.time)
+
+
+class ChatService:
+    """Answers career questions with grounded, cited text."""
+
+    def __init__(
+        self,
+        settings: Settings,
+        profiles: Sequence[Profile],
+        retriever: HybridRetriever,
+        engine: AnswerEngine,
+        info: ServiceInfo,
+    ) -> None:
+        from langchain_core.runnables import RunnableLambda, RunnablePassthrough
+
+        self.settings = settings
+        self.profiles = tuple(profiles)
+        self.retriever = retriever
+        self.engine = engine
+        self.info = info
+        self.matcher = CareerMatcher(profiles)
+        # retriever -> relevance gate -> answer engine, as LangChain Runnables, so another
+        # engine (a generative one) plugs into the same chain.
+        self.chain = RunnablePassthrough.assign(
+            retrieval=RunnableLambda(self._retrieve_step)
+        ) | RunnableLambda(self._answer_step)
+
+    # -- public API -------------------------------------------------------------------------
+
+    def ask(self, question: str, history: Sequence[Message] | None = None) -> Answer:
+        """Answer one message in the context of the conversation so far."""
+        text = policy.clean_message(question)
+        problem = policy.input_problem(text, self.settings.max_question_chars)
+        if problem:
+            return Answer(problem, "invalid_input")
+        distress = policy.shows_distress(text)
+        answer = self._answer_message(text, history)
+        if distress:
+            body = answer.text if answer.status == "answered" else ""
+            text_out = policy.CRISIS_MESSAGE + (f"\n\n{body}" if body else "")
+            return Answer(text_out, "answered", answer.sources if body else (), answer.notes)
+        return answer
+
+    def stream(self, question: str, history: Sequence[Message] | None = None) -> Iterator[str | Answer]:
+        """Text deltas, then the final Answer (the extractive engine is instant, so deltas are words)."""
+        answer = self.ask(question, history)
+        words = answer.text.split(" ")
+        for start in range(0, len(words), 8):
+            piece = " ".join(words[start : start + 8])
+            yield piece if start == 0 else " " + piece
+        yield answer
+
+    def retrieve(self, question: str, history: Sequence[Message] | None = None, k: int = 5) -> list[Source]:
+        """The ``k`` best profile chunks for the question, best first."""
+        text = policy.clean_message(question)
+        if not text:
+            return []
+        analysis = analyse(text, history, self.matcher, self.settings.max_history_turns)
+        return list(self._search(analysis, k).sources)
+
+    @property
+    def careers(self) -> list[tuple[str, str, str]]:
+        """(slug, title, cluster) of every career, by title."""
+        return sorted(((p.slug, p.title, p.cluster) for p in self.profiles), key=lambda t: t[1])
+
+    # -- steps ------------------------------------------------------------------------------
+
+    def _answer_message(self, text: str, history: Sequence[Message] | None) -> Answer:
+        talk = policy.small_talk(text)
+        if talk == "list_careers":
+            return Answer(replies.careers_list(self.profiles), "answered")
+        if talk is not None:
+            reply = {"greeting": replies.GREETING, "thanks": replies.THANKS}.get(talk, replies.CAPABILITIES)
+            return Answer(reply, "answered")
+        analysis = analyse(text, history, self.matcher, self.settings.max_history_turns)
+        if not analysis.names_a_career and policy.is_off_topic_request(text):
+            return Answer(replies.OUT_OF_SCOPE, "out_of_scope")
+        result: Answer = self.chain.invoke({"analysis": analysis})
+        return result
+
+    def _search(self, analysis: QueryAnalysis, k: int) -> Retrieval:
+        try:
+            return self.retriever.retrieve(analysis, k)
+        except StoreUnavailableError as exc:
+            log.warning("%s", exc)
+            return self.retriever.retrieve_keyword_only(analysis, k)
+
+    def _retrieve_step(self, state: dict[str, Any]) -> Retrieval:
+        return self._search(state["analysis"], self.settings.top_k)
+
+    def _answer_step(self, state: dict[str, Any]) -> Answer:
+        analysis: QueryAnalysis = state["analysis"]
+        retrieval: Retrieval = state["retrieval"]
+        notes = (STORE_DOWN_NOTE,) if retrieval.degraded else ()
+        suggestions = list(dict.fromkeys(s.title for s in retrieval.sources))[:3]
+        if not analysis.names_a_career:
+            role = policy.unknown_role(analysis.question)
+            if role and not self.matcher.find(role) and not self.retriever.knows_role(role):
+                return Answer(replies.no_info(suggestions, role), "no_info", retrieval.sources, notes)
+            if not retrieval.degraded and retrieval.top_similarity < self.settings.min_relevance:
+                if not policy.has_career_words(analysis.question):
+                    return Answer(replies.OUT_OF_SCOPE, "out_of_scope")
+                return Answer(replies.no_info(suggestions), "no_info", retrieval.sources, notes)
+        if not retrieval.sources:
+            return Answer(replies.no_info(suggestions), "no_info", retrieval.sources, notes)
+        answer = self.engine.answer(analysis, retrieval.sources)
+        if notes:
+            answer = Answer(f"{answer.text}\n\n_{notes[0]}_", answer.status, answer.sources, notes)
+        return answer
+
+
+def load_chunks(settings: Settings) -> tuple[list[Profile], list[Chunk], tuple[CorpusError, ...]]:
+    """Parse the corpus; bad files are logged and skipped, an empty corpus is an error."""
+    corpus = load_corpus(settings.corpus_dir)
+    for error in corpus.errors:
+        log.warning("skipping profile %s", error)
+    if not corpus.profiles:
+        raise EmptyCorpusError(
+            f"no usable profile in {settings.corpus_dir}; add <career>.txt files in the profile format"
+        )
+    return list(corpus.profiles), chunk_profiles(corpus.profiles), corpus.errors
+
+
+def open_store(settings: Settings, embeddings: NamedEmbeddings, rebuild: bool = False) -> VectorStore:
+    """The configured collection; ``rebuild`` drops it first."""
+    client = open_client(settings)
+    if rebuild:
+        VectorStore.drop(client, settings.collection)
+    location = settings.chroma_url or str(settings.chroma_path)
+    return VectorStore.open(client, settings.collection, embeddings.model_id, location)
+
+
+def build_service(
+    settings: Settings | None = None,
+    *,
+    embeddings: NamedEmbeddings | None = None,
+    progress: bool | None = None,
+) -> ChatService:
+    """Load the corpus, open (and if needed build or refresh) the index, and return the service."""
+    settings = settings or get_settings()
+    profiles, chunks, errors = load_chunks(settings)
+    embeddings = embeddings or build_embeddings(settings.embedding_model_path, settings.embedding_batch_size)
+    store = open_store(settings, embeddings)
+    stats = None
+    if store.fingerprint != corpus_fingerprint(chunks):
+        log.info("index missing or stale: ingesting %d chunks", len(chunks))
+        stats = sync_index(
+            store, embeddings, chunks, batch_size=settings.embedding_batch_size, progress=progress
+        )
+    by_id = {c.id: c for c in chunks}
+    retriever = HybridRetriever(
+        store,
+        embeddings,
+        KeywordIndex(list(by_id), [c.embed_text for c in chunks]),
+        by_id,
+        settings.candidates,
+    )
+    engine = build_engine(settings, profiles)
+    info = ServiceInfo(
+        profiles=len(profiles),
+        chunks=len(chunks),
+        store=store.location,
+        embedding_model=embeddings.model_id,
+        engine=engine.name,
+        corpus_errors=errors,
+        ingest=stats,
+    )
+    return ChatService(settings, profiles, retriever, engine, info)

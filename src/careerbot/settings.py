@@ -1,0 +1,76 @@
+"""Typed settings from ``CAREERBOT_*`` environment variables, built lazily."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+EngineName = Literal["extractive"]
+
+
+class Settings(BaseSettings):
+    """Everything careerbot can be configured with; each field maps to ``CAREERBOT_<NAME>``."""
+
+    model_config = SettingsConfigDict(env_prefix="CAREERBOT_", extra="ignore")
+
+    corpus_dir: Path = Field(Path("corpus"), description="Folder of career profiles (*.txt).")
+    data_dir: Path = Field(
+        Path(".careerbot"), description="Where the embedded Chroma store and feedback live."
+    )
+    chroma_url: str | None = Field(
+        None, description="URL of a `chroma run` server; unset = embedded store in data_dir."
+    )
+    collection: str = Field("careers", min_length=3, description="Chroma collection name.")
+    embedding_model_path: Path | None = Field(
+        None, description="A sentence-transformers folder; unset = the packaged all-MiniLM-L6-v2."
+    )
+    embedding_batch_size: int = Field(32, ge=1, description="Chunks embedded per batch at ingest.")
+
+    llm: EngineName = Field(
+        "extractive", description="Answer engine (extractive: quotes the profiles, grounded by construction)."
+    )
+
+    top_k: int = Field(8, ge=1, le=50, description="Sources returned with each answer.")
+    candidates: int = Field(40, ge=5, description="Candidates per retriever before fusion.")
+    min_relevance: float = Field(
+        0.33, ge=0, le=1, description="Lowest top cosine similarity that still counts as relevant."
+    )
+    max_question_chars: int = Field(2000, ge=10, description="Longest accepted message.")
+    max_history_turns: int = Field(6, ge=0, description="Most recent history messages considered.")
+
+    host: str = Field("127.0.0.1", description="Address the web app binds to.")
+    port: int = Field(7860, ge=1, le=65535, description="Port the web app listens on.")
+    allowed_origins: list[str] = Field(
+        default_factory=list,
+        description="Sites allowed to embed the widget / call the API (localhost is always allowed).",
+    )
+    rate_limit_per_minute: int = Field(30, ge=1, description="Chat requests per client per minute.")
+    feedback_retention_days: int = Field(90, ge=1, description="Feedback older than this is purged.")
+    log_conversations: bool = Field(
+        False, description="Store every question and answer (off = feedback only)."
+    )
+
+    @property
+    def chroma_path(self) -> Path:
+        """Folder of the embedded Chroma store."""
+        return self.data_dir / "chroma"
+
+    @property
+    def feedback_db(self) -> Path:
+        """SQLite file for feedback."""
+        return self.data_dir / "feedback.sqlite3"
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    """The process-wide settings, read from the environment on first call."""
+    return Settings()
+
+
+def make_settings(**overrides: Any) -> Settings:
+    """Settings from the environment with explicit overrides (tests, CLI flags)."""
+    return Settings(**overrides)

@@ -1,0 +1,1 @@
+"""Gradio chat page factory (never launches by itself) and pure render helpers."""

@@ -1,0 +1,1 @@
+"""FastAPI app factory: chat page at /, JSON/SSE API, /widget.js, /healthz."""

@@ -1,0 +1,24 @@
+"""Run the web app with uvicorn on the configured host and port (127.0.0.1:7860 by default)."""
+
+from __future__ import annotations
+
+import logging
+
+from careerbot.offline import apply_offline_env
+from careerbot.settings import Settings
+
+log = logging.getLogger(__name__)
+
+
+def run(settings: Settings) -> None:
+    """Build the service (indexing if needed), then serve until interrupted."""
+    apply_offline_env()
+    import uvicorn
+
+    from careerbot.service import build_service
+    from careerbot.web.app import create_app
+
+    service = build_service(settings)
+    app = create_app(service, settings)
+    log.warning("careerbot serving on http://%s:%d", settings.host, settings.port)
+    uvicorn.run(app, host=settings.host, port=settings.port, log_level="warning")
