@@ -19,6 +19,8 @@ from careerbot.offline import apply_offline_env
 from careerbot.service import ChatService, build_service
 from careerbot.settings import Settings, make_settings
 
+pytest_plugins = ["pytester"]
+
 REPO = Path(__file__).resolve().parents[1]
 CORPUS = REPO / "corpus"
 SHARED = REPO.parent / "shared"

@@ -134,6 +134,52 @@ def doctor(corpus: CorpusOpt = None) -> None:
     raise typer.Exit(0 if ok else 1)
 
 
+@app.command("eval")
+def eval_command(
+    cases: Annotated[
+        Path, typer.Option("--cases", help="Dataset (JSONL): id, part, turns, expected_careers, ...")
+    ],
+    engine: Annotated[str, typer.Option("--engine", help="Answer engine to evaluate.")] = "extractive",
+    report: Annotated[
+        Path | None, typer.Option("--report", help="Folder for report.md, results.jsonl, plots.")
+    ] = None,
+    baseline: Annotated[
+        Path | None, typer.Option("--baseline", help="An earlier results.jsonl: list what got worse.")
+    ] = None,
+    minimum: Annotated[
+        list[str] | None, typer.Option("--min", help="Threshold like hit@3=0.85 (repeatable).")
+    ] = None,
+    corpus: CorpusOpt = None,
+) -> None:
+    """Evaluate answers on a dataset; exit 1 when a threshold is missed."""
+    from careerbot.eval import evaluate, load_dataset
+    from careerbot.eval.report import load_results, regressions, summary_table, write_report
+    from careerbot.service import build_service
+
+    minimums: dict[str, float] = {}
+    for item in minimum or []:
+        name, sep, value = item.partition("=")
+        try:
+            minimums[name.strip()] = float(value)
+        except ValueError:
+            sep = ""
+        if not sep:
+            raise typer.BadParameter(f"--min {item!r}: write it as metric=number, e.g. hit@3=0.85")
+    dataset = load_dataset(cases)
+    service = build_service(_settings(corpus_dir=corpus, llm=engine))
+    run = evaluate(service, dataset)
+    problems = run.check(minimums)
+    worse = regressions(run, load_results(baseline)) if baseline else None
+    typer.echo(summary_table(run))
+    if report:
+        typer.echo(f"report: {write_report(run, report, problems, worse)}", err=True)
+    for line in worse or []:
+        typer.echo(f"worse: {line}", err=True)
+    for problem in problems:
+        typer.echo(f"MISSED {problem}", err=True)
+    raise typer.Exit(1 if problems else 0)
+
+
 def main() -> None:
     """Console entry point: expected errors become one clear line, never a traceback."""
     try:

@@ -10,6 +10,11 @@ from careerbot.retrieval.keyword import keyword_tokens
 from careerbot.retrieval.query import QueryAnalysis
 from careerbot.schema import Answer, Source
 
+# Lines that frame the quotes rather than state facts (the evaluation does not count them as claims).
+LEAD = "From the "
+RELATED = "You can ask me about these related careers too: "
+FRAMING_PREFIXES = (LEAD, RELATED)
+
 MAX_CAREERS = 3
 UNITS_PER_SECTION = 6
 CLOSE_SCORE = 0.8  # another career is shown when its best chunk scores at least this share of the top
@@ -110,12 +115,12 @@ class ExtractiveEngine:
         if careers:
             names = ", ".join(f"**{self.titles.get(c, c)}**" for c in careers)
             plural = "profiles" if len(careers) > 1 else "profile"
-            parts.append(f"From the {names} {plural}:")
+            parts.append(f"{LEAD}{names} {plural}:")
         parts += [_render_block(b, show_career) for b in blocks]
         for career in careers:
             related = [self.titles.get(r, r) for r in self.related.get(career, ())]
             if related and any(b.source.career == career and b.source.section == "Plan B" for b in blocks):
-                parts.append(f"You can ask me about these related careers too: {', '.join(related)}.")
+                parts.append(f"{RELATED}{', '.join(related)}.")
         cited = {b.source_index - 1 for b in blocks}
         marked = tuple(s.as_cited() if i in cited else s for i, s in enumerate(sources))
         return Answer("\n\n".join(parts), "answered", marked)

@@ -110,50 +110,40 @@ def has_career_words(text: str) -> bool:
     return bool(_CAREER_WORDS.search(text.lower()))
 
 
-_ROLE = re.compile(
-    r"\b(?:become|becoming|be|work as|working as|career as|job as|training to be|studying to be|"
-    r"want to be|wanna be)\s+(?:an?|the)\s+((?:[a-z][a-z'-]*\s?){1,4}?)"
-    r"(?=\s*(?:[.,?!;:)]|$|\b(?:and|but|or|because|when|if|so|in|at|for|with|after|before|someday|one|like|"
-    r"who|that|than|instead|too|later|now|while|since|without|by|from|of)\b))"
+_ROLE_PATTERNS = tuple(
+    re.compile(p)
+    for p in (
+        # "become a scuba diver", "career as an astronaut", "being a beekeeper"
+        r"\b(?:become|becoming|be|being|work as|working as|career as|job as|training to be|studying to be|"
+        r"want to be|wanna be|life of|life as)\s+(?:an?|the)\s+((?:[a-z][a-z'-]*\s?){1,4}?)"
+        r"(?=\s*(?:[.,?!;:)]|$|\b(?:and|but|or|because|when|if|so|in|at|for|with|after|before|someday|one|like|"
+        r"who|that|than|instead|too|later|now|while|since|without|by|from|of|do|does|is|lol)\b))",
+        # "what does an astronaut do"
+        r"\bwhat (?:does|do) (?:an?|the) ((?:[a-z][a-z'-]*\s?){1,3}?) (?:do|make|earn)\b",
+        # "is lighthouse keeper still a real job"
+        r"\bis (?:an?\s)?((?:[a-z][a-z'-]*\s?){1,3}?) (?:still )?an? (?:real |good |stable |viable )?(?:job|career)\b",
+        # "how do taxidermists learn the job"
+        r"\bhow do ([a-z][a-z'-]*s) (?:learn|train|start|get|become)\b",
+    )
 )
 _NOT_A_ROLE = frozenset(
-    [
-        "better",
-        "good",
-        "great",
-        "successful",
-        "part",
-        "bit",
-        "lot",
-        "little",
-        "fit",
-        "person",
-        "student",
-        "adult",
-        "parent",
-        "kid",
-        "professional",
-        "career",
-        "job",
-        "expert",
-        "beginner",
-        "leader",
-        "team",
-        "success",
-        "millionaire",
-        "boss",
-        "grown",
-    ]
+    ["better", "good", "great", "successful", "part", "bit", "lot", "little", "fit", "person", "student", "adult", "parent", "kid", "professional", "career", "job", "expert", "beginner", "leader", "team", "success", "millionaire", "boss", "grown", "people", "you", "they", "we", "i", "students", "employers", "companies", "parents", "kids", "others", "most", "many", "some", "adults", "workers", "grads", "graduates", "beginners", "this", "that", "it", "there", "what", "which", "decent", "real", "thing", "way"]
 )
+
+
+_FILLER = frozenset(["still", "really", "even", "ever", "actually", "just"])
 
 
 def unknown_role(text: str) -> str | None:
-    """The job a message asks to become ("become a scuba diver"), when one is spelled out."""
-    match = _ROLE.search(text.lower().replace("\u2019", "'"))
-    if not match:
-        return None
-    phrase = match.group(1).strip()
-    first = phrase.split()[0] if phrase else ""
-    if not phrase or first in _NOT_A_ROLE or phrase.split()[-1] in _NOT_A_ROLE:
-        return None
-    return phrase
+    """The job a message asks about by name ("become a scuba diver", "what does an astronaut do")."""
+    lowered = text.lower().replace("\u2019", "'")
+    for pattern in _ROLE_PATTERNS:
+        match = pattern.search(lowered)
+        if not match:
+            continue
+        words = match.group(1).split()
+        while words and words[-1] in _FILLER:
+            words.pop()
+        if words and words[-1] not in _NOT_A_ROLE and not (len(words) == 1 and words[0] in _NOT_A_ROLE):
+            return " ".join(words)
+    return None

@@ -90,6 +90,11 @@ _FIELD_STRENGTH = 0.6
 _ACRONYM = re.compile(r"^[A-Z]{2,5}$")
 
 
+def _deletes(word: str) -> set[str]:
+    """The word and every form of it with one letter removed."""
+    return {word} | {word[:i] + word[i + 1 :] for i in range(len(word))}
+
+
 @dataclass(frozen=True)
 class CareerMention:
     """A career named in a message and how strongly (matched alias length, title bonus)."""
@@ -149,7 +154,13 @@ class CareerMatcher:
         self._title_keys = title_keys
         self._stem_vocab = {t for key in self._aliases for t in key} | set(stem_all(list(fields)))
         self._raw_vocab = {w: s for w, s in raw_vocab.items() if len(w) >= _MIN_FUZZY_LEN}
-        self._single_words = set(single_words)
+        self._single_words = {w.removesuffix("s") for w in single_words}
+        # typo candidates by length, compared in singular form
+        self._singular_to_word = {w.removesuffix("s"): w for w in self._raw_vocab}
+        self._by_delete: dict[str, list[str]] = defaultdict(list)  # symmetric-delete typo index
+        for singular in self._singular_to_word:
+            for variant in _deletes(singular):
+                self._by_delete[variant].append(singular)
         self._forms: dict[str, set[str]] = defaultdict(set)
         for word, stem in single_words.items():
             self._forms[stem].add(word)
@@ -162,11 +173,17 @@ class CareerMatcher:
             if stem in self._stem_vocab or len(word) < _MIN_FUZZY_LEN:
                 continue
             singular = word.removesuffix("s")
-            # whole one-word career names first: "electricans" is "electricians", not "electrical"
-            candidates = sorted(self._raw_vocab, key=lambda v: v not in self._single_words)
-            match = next((v for v in candidates if within_one_edit(singular, v.removesuffix("s"))), None)
+            candidates = {v for d in _deletes(singular) for v in self._by_delete.get(d, ())}
+            match = min(
+                (v for v in candidates if within_one_edit(singular, v)),
+                key=lambda v: (
+                    v not in self._single_words,
+                    v,
+                ),  # "electricans": "electrician", not "electrical"
+                default=None,
+            )
             if match:
-                tokens[i] = self._raw_vocab[match]
+                tokens[i] = self._raw_vocab[self._singular_to_word[match]]
         return tokens
 
     def _same_word(self, word: str, stem: str) -> bool:
