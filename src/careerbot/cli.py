@@ -180,6 +180,46 @@ def eval_command(
     raise typer.Exit(1 if problems else 0)
 
 
+feedback_app = typer.Typer(
+    help="Thumbs up/down stored by the chat page (SQLite in the data dir).", no_args_is_help=True
+)
+app.add_typer(feedback_app, name="feedback")
+
+
+def _feedback_store() -> Any:
+    from careerbot.feedback import FeedbackStore
+
+    settings = _settings()
+    return FeedbackStore(settings.feedback_db, settings.feedback_retention_days)
+
+
+@feedback_app.command("export")
+def feedback_export(
+    output: Annotated[
+        Path | None, typer.Option("--output", "-o", help="File to write (default: stdout).")
+    ] = None,
+) -> None:
+    """Write all stored feedback as JSON Lines (question, answer, sources, rating, time)."""
+    lines = [json.dumps(row.to_dict(), ensure_ascii=False) for row in _feedback_store().rows()]
+    text = "\n".join(lines) + ("\n" if lines else "")
+    if output:
+        output.write_text(text, encoding="utf-8")
+        typer.echo(f"{len(lines)} feedback rows -> {output}", err=True)
+    else:
+        typer.echo(text, nl=False)
+
+
+@feedback_app.command("purge")
+def feedback_purge(
+    everything: Annotated[
+        bool, typer.Option("--all", help="Delete all feedback, not only expired rows.")
+    ] = False,
+) -> None:
+    """Delete feedback older than CAREERBOT_FEEDBACK_RETENTION_DAYS (or all of it)."""
+    store = _feedback_store()
+    typer.echo(f"deleted {store.purge(everything)} feedback rows from {store.path}", err=True)
+
+
 def main() -> None:
     """Console entry point: expected errors become one clear line, never a traceback."""
     try:

@@ -70,35 +70,41 @@ class ChatService:
 
     # -- public API -------------------------------------------------------------------------
 
-    def ask(self, question: str, history: Sequence[Message] | None = None) -> Answer:
-        """Answer one message in the context of the conversation so far."""
+    def ask(
+        self, question: str, history: Sequence[Message] | None = None, career: str | None = None
+    ) -> Answer:
+        """Answer one message in the context of the conversation so far (``career``: ask one career only)."""
         text = policy.clean_message(question)
         problem = policy.input_problem(text, self.settings.max_question_chars)
         if problem:
             return Answer(problem, "invalid_input")
         distress = policy.shows_distress(text)
-        answer = self._answer_message(text, history)
+        answer = self._answer_message(text, history, career)
         if distress:
             body = answer.text if answer.status == "answered" else ""
             text_out = policy.CRISIS_MESSAGE + (f"\n\n{body}" if body else "")
             return Answer(text_out, "answered", answer.sources if body else (), answer.notes)
         return answer
 
-    def stream(self, question: str, history: Sequence[Message] | None = None) -> Iterator[str | Answer]:
+    def stream(
+        self, question: str, history: Sequence[Message] | None = None, career: str | None = None
+    ) -> Iterator[str | Answer]:
         """Text deltas, then the final Answer (the extractive engine is instant, so deltas are words)."""
-        answer = self.ask(question, history)
+        answer = self.ask(question, history, career)
         words = answer.text.split(" ")
         for start in range(0, len(words), 8):
             piece = " ".join(words[start : start + 8])
             yield piece if start == 0 else " " + piece
         yield answer
 
-    def retrieve(self, question: str, history: Sequence[Message] | None = None, k: int = 5) -> list[Source]:
+    def retrieve(
+        self, question: str, history: Sequence[Message] | None = None, k: int = 5, career: str | None = None
+    ) -> list[Source]:
         """The ``k`` best profile chunks for the question, best first."""
         text = policy.clean_message(question)
         if not text:
             return []
-        analysis = analyse(text, history, self.matcher, self.settings.max_history_turns)
+        analysis = analyse(text, history, self.matcher, self.settings.max_history_turns, career)
         return list(self._search(analysis, k).sources)
 
     @property
@@ -108,14 +114,14 @@ class ChatService:
 
     # -- steps ------------------------------------------------------------------------------
 
-    def _answer_message(self, text: str, history: Sequence[Message] | None) -> Answer:
+    def _answer_message(self, text: str, history: Sequence[Message] | None, career: str | None) -> Answer:
         talk = policy.small_talk(text)
         if talk == "list_careers":
             return Answer(replies.careers_list(self.profiles), "answered")
         if talk is not None:
             reply = {"greeting": replies.GREETING, "thanks": replies.THANKS}.get(talk, replies.CAPABILITIES)
             return Answer(reply, "answered")
-        analysis = analyse(text, history, self.matcher, self.settings.max_history_turns)
+        analysis = analyse(text, history, self.matcher, self.settings.max_history_turns, career)
         if not analysis.names_a_career and policy.is_off_topic_request(text):
             return Answer(replies.OUT_OF_SCOPE, "out_of_scope")
         result: Answer = self.chain.invoke({"analysis": analysis})

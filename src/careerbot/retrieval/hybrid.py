@@ -56,10 +56,11 @@ class HybridRetriever:
         """The ``k`` best chunks for the analysed question."""
         text = analysis.search_text
         vector = self.embeddings.embed_query(text)
-        dense = self.store.search(vector, self.candidates)
+        only = {"career": analysis.only} if analysis.only else None
+        dense = self.store.search(vector, self.candidates, where=only)
         rankings: list[Sequence[str]] = [[h.id for h in dense], self._keyword_ids(text)]
         similarity = {h.id: h.similarity for h in dense}
-        if analysis.careers:
+        if analysis.careers and not analysis.only:
             named = self.store.search(
                 vector,
                 min(self.candidates, 15 * len(analysis.careers)),
@@ -113,7 +114,10 @@ class HybridRetriever:
                 fused[chunk_id] += CAREER_BOOST * strengths[chunk.career]
             if chunk.section in wanted_sections:
                 fused[chunk_id] += SECTION_BOOST
-        ranked = sorted((i for i in fused if i in self.chunks), key=lambda i: -fused[i])[:k]
+        keep = (lambda c: c.career == analysis.only) if analysis.only else (lambda c: True)
+        ranked = sorted(
+            (i for i in fused if i in self.chunks and keep(self.chunks[i])), key=lambda i: -fused[i]
+        )[:k]
         return tuple(
             Source(
                 career=self.chunks[i].career,

@@ -19,6 +19,7 @@ class QueryAnalysis:
     carried: tuple[str, ...] = ()  # careers carried over from earlier turns
     sections: tuple[str, ...] = ()
     titles: dict[str, str] = field(default_factory=dict)
+    only: str | None = None  # the user picked one career: retrieve from it alone
 
     @property
     def careers(self) -> tuple[str, ...]:
@@ -40,9 +41,23 @@ class QueryAnalysis:
 
 
 def analyse(
-    question: str, history: Sequence[Message] | None, matcher: CareerMatcher, max_turns: int = 6
+    question: str,
+    history: Sequence[Message] | None,
+    matcher: CareerMatcher,
+    max_turns: int = 6,
+    only: str | None = None,
 ) -> QueryAnalysis:
     """Careers named (or carried over from the latest turn that named one) and section intents."""
+    if only in matcher.titles:
+        title = matcher.titles[only]
+        return QueryAnalysis(
+            question,
+            (CareerMention(only, 3.0, title),),
+            (),
+            tuple(section_intents(question)),
+            matcher.titles,
+            only,
+        )
     named = tuple(matcher.find(question))
     carried: tuple[str, ...] = ()
     if not named and history:

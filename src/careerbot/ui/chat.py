@@ -1,18 +1,22 @@
-"""The chat page: gr.ChatInterface with streaming and collapsible sources."""
+"""The chat page: gr.ChatInterface with streaming, collapsible sources, a career picker and feedback."""
 
-from __future__ import annotations
-
+# No "from __future__ import annotations" here: Gradio reads the gr.Request / gr.LikeData annotations
+# of the event handlers at run time to inject them.
+import dataclasses
+from collections import OrderedDict
 from collections.abc import Iterator, Sequence
 from typing import TYPE_CHECKING, Any
 
 from careerbot.replies import DISCLAIMER
-from careerbot.schema import Answer
+from careerbot.schema import Answer, message_text
 from careerbot.ui.render import answer_markdown, safe_markdown, sources_markdown
 
 if TYPE_CHECKING:
     import gradio as gr
 
+    from careerbot.feedback import FeedbackStore
     from careerbot.service import ChatService
+    from careerbot.web.security import RateLimiter
 
 EXAMPLES = [
     "What does a dental hygienist do?",
@@ -20,6 +24,81 @@ EXAMPLES = [
     "What skills does a software developer need?",
     "Which careers do you know?",
 ]
+ANY_CAREER = ""
+SLOW_DOWN = "You're asking faster than I can keep up. Please wait a few seconds and try again."
+
+# Embed mode (?embed=1, used by /widget.js): only the conversation, no page header.
+PAGE_CSS = """
+.cb-embed .cb-header, .cb-embed #career-picker, .cb-embed footer { display: none !important; }
+.cb-note { font-size: 0.85em; opacity: 0.85; }
+"""
+PAGE_JS = """
+() => {
+  const params = new URLSearchParams(window.location.search);
+  if (params.get("embed") === "1") document.body.classList.add("cb-embed");
+}
+"""
+
+
+def privacy_note(service: "ChatService") -> str:
+    """What the page stores, in one paragraph."""
+    days = service.settings.feedback_retention_days
+    stored = (
+        "Every question and answer is logged on this server."
+        if service.settings.log_conversations
+        else "Conversations are not stored."
+    )
+    return (
+        f"{DISCLAIMER} Privacy: {stored} If you rate an answer with thumbs up or down, that question, "
+        f"answer, its sources and your rating are kept for {days} days to improve the bot."
+    )
+
+
+class AnswerCache:
+    """Recent answers by their rendered text, so a thumbs up/down can be stored with its sources."""
+
+    def __init__(self, size: int = 2048) -> None:
+        self._items: OrderedDict[str, tuple[str, Answer]] = OrderedDict()
+        self._size = size
+
+    def put(self, question: str, answer: Answer) -> None:
+        key = answer_markdown(answer)
+        self._items[key] = (question, answer)
+        self._items.move_to_end(key)
+        while len(self._items) > self._size:
+            self._items.popitem(last=False)
+
+    def get(self, rendered: str) -> "tuple[str, Answer] | None":
+        return self._items.get(rendered)
+
+
+def _safe_message(message: Any) -> Any:
+    """A chat message whose text goes through safe_markdown (dicts and gr.ChatMessage alike)."""
+    if isinstance(message, dict) and isinstance(message.get("content"), str):
+        return {**message, "content": safe_markdown(message["content"])}
+    content = getattr(message, "content", None)
+    if dataclasses.is_dataclass(message) and not isinstance(message, type) and isinstance(content, str):
+        return dataclasses.replace(message, content=safe_markdown(content))
+    return message
+
+
+def safe_chatbot(**kwargs: Any) -> "gr.Chatbot":
+    """A gr.Chatbot that renders every text message, the user's own included, through safe_markdown.
+
+    ChatInterface puts the user's raw text into the chatbot; Gradio's sanitiser keeps tags such as
+    <img>, so the chatbot's output step escapes markup first. (Done on the instance: a Chatbot subclass
+    makes Gradio write a .pyi file next to this module at import time.)
+    """
+    import gradio as gr
+
+    chatbot = gr.Chatbot(**kwargs)
+    render = chatbot.postprocess
+
+    def postprocess(value: Any) -> Any:
+        return render([_safe_message(m) for m in value] if value else value)
+
+    chatbot.postprocess = postprocess  # type: ignore[method-assign]
+    return chatbot
 
 
 def chat_messages(answer: Answer) -> list[Any]:
@@ -38,30 +117,77 @@ def chat_messages(answer: Answer) -> list[Any]:
     return messages
 
 
-def build_blocks(service: ChatService) -> gr.Blocks:
+def build_blocks(service: "ChatService", feedback: "FeedbackStore", limiter: "RateLimiter") -> "gr.Blocks":
     """The chat page as Gradio Blocks (mounted by the web app; never launched here)."""
     import gradio as gr
 
-    def respond(message: str, history: Sequence[dict[str, Any]]) -> Iterator[list[Any]]:
+    cache = AnswerCache()
+    career_choices = [("Any career", ANY_CAREER)] + [(title, slug) for slug, title, _ in service.careers]
+
+    def respond(
+        message: str, history: Sequence[dict[str, Any]], career: str, request: gr.Request
+    ) -> Iterator[list[Any]]:
+        client = request.client.host if request and request.client else "unknown"
+        if not limiter.allow(client):
+            yield [gr.ChatMessage(role="assistant", content=SLOW_DOWN)]
+            return
         text = ""
-        for part in service.stream(message, list(history)):
+        for part in service.stream(message, list(history), career or None):
             if isinstance(part, str):
                 text += part
                 yield [gr.ChatMessage(role="assistant", content=safe_markdown(text))]
             else:
+                cache.put(message, part)
                 yield chat_messages(part)
+
+    def rate(history: list[dict[str, Any]], like: gr.LikeData) -> None:
+        index = like.index if isinstance(like.index, int) else like.index[0]
+        for position in range(min(index, len(history) - 1), -1, -1):
+            found = cache.get(message_text(history[position]))
+            if found:
+                question, answer = found
+                feedback.add(question, answer, bool(like.liked))
+                gr.Info("Thanks for the feedback!")
+                return
 
     with gr.Blocks(title="careerbot: career advice", analytics_enabled=False) as blocks:
         gr.Markdown(
-            "## careerbot\nAsk about any career: what the work is like, skills, education, first jobs."
+            "## careerbot\nAsk about any career: what the work is like, skills, education, first jobs.",
+            elem_classes=["cb-header"],
         )
+        career = gr.Dropdown(
+            choices=career_choices,
+            value=ANY_CAREER,
+            label="Ask about one career (optional)",
+            info="Pick a career to get answers from its profile only.",
+            elem_id="career-picker",
+        )
+        chatbot = safe_chatbot(
+            label="Conversation",
+            sanitize_html=True,
+            render_markdown=True,
+            height=460,
+            feedback_options=("Like", "Dislike"),
+            placeholder="Ask me about any career. Answers quote career profiles and show their sources.",
+            elem_id="chatbot",
+        )
+        chatbot.like(rate, inputs=[chatbot], outputs=None)
         gr.ChatInterface(
             fn=respond,
-            chatbot=gr.Chatbot(label="Conversation", sanitize_html=True, render_markdown=True, height=480),
-            textbox=gr.Textbox(placeholder="Ask about a career…", label="Your question", max_lines=6),
-            examples=EXAMPLES,
+            chatbot=chatbot,
+            textbox=gr.Textbox(
+                placeholder="Ask about a career…",
+                label="Your question",
+                show_label=False,
+                max_lines=6,
+                max_length=service.settings.max_question_chars,
+                elem_id="question",
+            ),
+            additional_inputs=[career],
+            examples=[[q, ANY_CAREER] for q in EXAMPLES],
+            example_labels=EXAMPLES,
             analytics_enabled=False,
             api_visibility="private",
         )
-        gr.Markdown(f"<small>{DISCLAIMER}</small>")
+        gr.Markdown(privacy_note(service), elem_classes=["cb-note"])
     return blocks

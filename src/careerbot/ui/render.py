@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import html
 import re
 
 from careerbot.schema import Answer, Source
@@ -13,8 +12,12 @@ EXCERPT_CHARS = 240
 
 
 def safe_markdown(text: str) -> str:
-    """Markdown with raw HTML escaped, links disarmed and script-like schemes broken."""
-    text = html.escape(text, quote=False)
+    """Markdown with raw HTML escaped, links disarmed and script-like schemes broken.
+
+    Idempotent (the chat page re-renders its whole history on every turn): "&" is left alone, so
+    text that was escaped once is not escaped again.
+    """
+    text = text.replace("<", "&lt;").replace(">", "&gt;")
     text = _LINK.sub("]\u200b(", text)  # "[x](y)" stays text, never a link
     return _SCHEME.sub(lambda m: m.group(1) + "\u200b:", text)
 

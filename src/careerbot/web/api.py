@@ -1,0 +1,82 @@
+"""JSON and SSE chat routes: the same shape as `careerbot ask --json`."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from typing import Any, Literal
+
+from fastapi import APIRouter, HTTPException, Request
+from fastapi.responses import JSONResponse, StreamingResponse
+from pydantic import BaseModel, Field
+
+from careerbot.schema import Answer
+from careerbot.service import ChatService
+from careerbot.web.security import RateLimiter
+
+TOO_MANY = "You're asking faster than I can keep up. Please wait a few seconds and try again."
+MAX_HISTORY_MESSAGES = 50
+
+
+class ChatMessage(BaseModel):
+    """One earlier message of the conversation."""
+
+    role: Literal["user", "assistant"]
+    content: str = Field(max_length=20_000)
+
+
+class ChatRequest(BaseModel):
+    """POST /api/chat body."""
+
+    message: str = Field(description="The user's question.")
+    history: list[ChatMessage] = Field(default_factory=list, max_length=MAX_HISTORY_MESSAGES)
+    career: str | None = Field(None, description="Ask about this career (slug) only.")
+
+
+def _client(request: Request) -> str:
+    return request.client.host if request.client else "unknown"
+
+
+def build_router(service: ChatService, limiter: RateLimiter) -> APIRouter:
+    """Routes that call the one ChatService."""
+    router = APIRouter(prefix="/api")
+    limit = service.settings.max_question_chars
+
+    def check(request: Request, body: ChatRequest) -> list[dict[str, str]]:
+        if not limiter.allow(_client(request)):
+            raise HTTPException(status_code=429, detail=TOO_MANY)
+        if len(body.message) > limit:
+            raise HTTPException(
+                status_code=413,
+                detail=f"Your message is {len(body.message):,} characters long; the limit is {limit:,}.",
+            )
+        return [m.model_dump() for m in body.history]
+
+    @router.post("/chat")
+    def chat(request: Request, body: ChatRequest) -> dict[str, Any]:
+        """Answer one message; JSON {answer, status, sources}."""
+        history = check(request, body)
+        return service.ask(body.message, history, body.career).to_dict()
+
+    @router.post("/chat/stream")
+    def chat_stream(request: Request, body: ChatRequest) -> StreamingResponse:
+        """Server-sent events: `delta` events with text, then one `done` event with status and sources."""
+        history = check(request, body)
+
+        def events() -> Iterator[str]:
+            for part in service.stream(body.message, history, body.career):
+                if isinstance(part, Answer):
+                    yield f"event: done\ndata: {json.dumps(part.to_dict(), ensure_ascii=False)}\n\n"
+                else:
+                    yield f"event: delta\ndata: {json.dumps({'text': part}, ensure_ascii=False)}\n\n"
+
+        return StreamingResponse(
+            events(), media_type="text/event-stream", headers={"Cache-Control": "no-store"}
+        )
+
+    @router.get("/embed-check")
+    def embed_check() -> JSONResponse:
+        """Answers 200 only to allowed origins (CORS); the widget calls it before opening the chat."""
+        return JSONResponse({"ok": True}, headers={"Cache-Control": "no-store"})
+
+    return router
