@@ -30,13 +30,20 @@ def golden_run(real_service: ChatService):  # type: ignore[no-untyped-def]
 
 
 def test_real_peoples_questions_find_the_right_career(real_run) -> None:  # type: ignore[no-untyped-def]
-    # measured 0.967 hit@3, 0.820 hit@1 (target hit@3 >= 0.85)
-    real_run.assert_meets(hit_3=0.95, hit_1=0.78, status_accuracy=1.0)
+    # measured 0.967 hit@3, 0.836 hit@1 (target hit@3 >= 0.85)
+    real_run.assert_meets(hit_3=0.95, hit_1=0.8, status_accuracy=1.0, groundedness=0.99)
 
 
 def test_golden_set_meets_its_targets(golden_run) -> None:  # type: ignore[no-untyped-def]
+    # measured hit@3 1.000, hit@1 0.980, recall 0.980, section hit 0.920, groundedness 1.000
     golden_run.assert_meets(
-        hit_3=0.95, recall=0.8, groundedness=0.99, citation_validity=1.0, status_accuracy=1.0
+        hit_3=0.98,
+        hit_1=0.95,
+        recall=0.95,
+        section_hit=0.9,
+        groundedness=0.99,
+        citation_validity=1.0,
+        status_accuracy=1.0,
     )
 
 

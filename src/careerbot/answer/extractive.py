@@ -17,6 +17,7 @@ FRAMING_PREFIXES = (LEAD, RELATED)
 
 MAX_CAREERS = 3
 UNITS_PER_SECTION = 6
+UNITS_ASKED_SECTION = 10  # a section the question asks for is quoted (nearly) whole
 CLOSE_SCORE = 0.8  # another career is shown when its best chunk scores at least this share of the top
 
 
@@ -45,11 +46,18 @@ def _careers_to_show(analysis: QueryAnalysis, sources: Sequence[Source]) -> list
 
 
 def _sections_for(
-    career: str, analysis: QueryAnalysis, sources: Sequence[Source], per_career: int
+    career: str, analysis: QueryAnalysis, sources: Sequence[Source], per_career: int, named: bool
 ) -> list[int]:
-    """Indexes of the chunks to quote for one career: asked-for sections first, then by rank."""
+    """Indexes of the chunks to quote for one career, in rank order.
+
+    Asked-for sections come first; a career the question did not name shows only those (or its
+    single best chunk), so a comparison does not fill up with loosely related sections.
+    """
     indexes = [i for i, s in enumerate(sources) if s.career == career]
     wanted = list(analysis.sections)
+    if not named:
+        asked = [i for i in indexes if sources[i].section in wanted]
+        indexes = asked or indexes[:1]
 
     def order(i: int) -> tuple[int, int]:
         section = sources[i].section
@@ -66,7 +74,7 @@ def _sections_for(
         seen_sections.add(sources[i].section)
         if len(chosen) == per_career:
             break
-    return sorted(chosen, key=order)
+    return sorted(chosen)
 
 
 def _render_block(block: Block, show_career: bool) -> str:
@@ -103,11 +111,13 @@ class ExtractiveEngine:
         per_career = 3 if len(careers) == 1 else 2
         career_words = {t for c in careers for t in keyword_tokens(self.titles.get(c, c.replace("-", " ")))}
         blocks: list[Block] = []
+        named = {m.slug for m in analysis.named if m.is_strong} | set(analysis.carried)
+        if len(careers) == 1:
+            named |= set(careers)  # the one career answered gets the full treatment
         for career in careers:
-            for i in _sections_for(career, analysis, sources, per_career):
-                units = select_units(
-                    split_units(sources[i].text), analysis.question, UNITS_PER_SECTION, career_words
-                )
+            for i in _sections_for(career, analysis, sources, per_career, career in named):
+                limit = UNITS_ASKED_SECTION if sources[i].section in analysis.sections else UNITS_PER_SECTION
+                units = select_units(split_units(sources[i].text), analysis.question, limit, career_words)
                 blocks.append(Block(i + 1, sources[i], units))
 
         show_career = len(careers) > 1
@@ -117,10 +127,16 @@ class ExtractiveEngine:
             plural = "profiles" if len(careers) > 1 else "profile"
             parts.append(f"{LEAD}{names} {plural}:")
         parts += [_render_block(b, show_career) for b in blocks]
-        for career in careers:
-            related = [self.titles.get(r, r) for r in self.related.get(career, ())]
-            if related and any(b.source.career == career and b.source.section == "Plan B" for b in blocks):
-                parts.append(f"{RELATED}{', '.join(related)}.")
+        shown_plan_b = {b.source.career for b in blocks if b.source.section == "Plan B"}
+        related = [
+            self.titles.get(r, r)
+            for career in careers
+            if career in shown_plan_b
+            for r in self.related.get(career, ())
+            if r not in careers
+        ]
+        if related:
+            parts.append(f"{RELATED}{', '.join(dict.fromkeys(related))}.")
         cited = {b.source_index - 1 for b in blocks}
         marked = tuple(s.as_cited() if i in cited else s for i, s in enumerate(sources))
         return Answer("\n\n".join(parts), "answered", marked)

@@ -84,6 +84,18 @@ _COMMON_FIELDS = frozenset(
         ]
     )
 )
+# Words that name a whole career cluster ("which trades..."): each career of it gets a weak mention.
+CLUSTER_WORDS: dict[tuple[str, ...], str] = {
+    ("trade",): "Skilled trades",
+    ("trades",): "Skilled trades",
+    ("skilled", "trades"): "Skilled trades",
+    ("healthcare",): "Health care",
+    ("health", "care"): "Health care",
+    ("medical", "field"): "Health care",
+    ("tech", "industry"): "Technology",
+    ("tech", "jobs"): "Technology",
+}
+_CLUSTER_STRENGTH = 0.5
 _MAX_CAREERS_PER_ALIAS = 3
 _MIN_FUZZY_LEN = 5
 _FIELD_STRENGTH = 0.6
@@ -118,10 +130,12 @@ class CareerMatcher:
         acronyms: dict[str, set[str]] = defaultdict(set)
         title_keys: set[tuple[str, ...]] = set()
         self.titles: dict[str, str] = {}
+        self._clusters: dict[str, list[str]] = defaultdict(list)
         raw_vocab: dict[str, str] = {}
         single_words: dict[str, str] = {}
         for profile in profiles:
             self.titles[profile.slug] = profile.title
+            self._clusters[profile.cluster].append(profile.slug)
             own_names = (profile.title, profile.slug.replace("-", " "))
             for name in (*own_names, *profile.similar_titles):
                 clean = re.sub(r"\(.*?\)", " ", name).strip()
@@ -224,6 +238,14 @@ class CareerMatcher:
                 )
                 if key not in self._aliases and field in self._fields:
                     add(self._fields[field], _FIELD_STRENGTH * size, alias)
+        for size in (2, 1):
+            for start in range(len(raw) - size + 1):
+                cluster = CLUSTER_WORDS.get(tuple(raw[start : start + size]))
+                for slug in self._clusters.get(cluster or "", ()):
+                    if slug not in best:
+                        best[slug] = CareerMention(
+                            slug, _CLUSTER_STRENGTH, " ".join(raw[start : start + size])
+                        )
         for acronym in set(re.findall(r"\b([A-Z]{2,5})s?\b", text)):
             if acronym in self._acronyms:
                 add(self._acronyms[acronym], 1.0, acronym)

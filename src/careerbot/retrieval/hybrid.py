@@ -23,6 +23,23 @@ SECTION_BOOST = 0.7 / (RRF_K + 1)
 ROLE_SIMILARITY = 0.35
 
 
+def _interleave(ordered: list[str], careers: list[str], chunks: Mapping[str, Chunk], k: int) -> list[str]:
+    """When a question names several careers ("dentist or dental hygienist?"), the first places
+    alternate between them so that each is represented; otherwise the fused order stands."""
+    if len(careers) < 2:
+        return ordered[:k]
+    queues = {
+        c: [i for i in ordered if chunks[i].career == c][: max(1, k // (2 * len(careers)))] for c in careers
+    }
+    head: list[str] = []
+    while any(queues.values()):
+        for career in careers:
+            if queues[career]:
+                head.append(queues[career].pop(0))
+    rest = [i for i in ordered if i not in set(head)]
+    return (head + rest)[:k]
+
+
 @dataclass(frozen=True)
 class Retrieval:
     """Ranked sources and the evidence the relevance gate needs."""
@@ -115,9 +132,10 @@ class HybridRetriever:
             if chunk.section in wanted_sections:
                 fused[chunk_id] += SECTION_BOOST
         keep = (lambda c: c.career == analysis.only) if analysis.only else (lambda c: True)
-        ranked = sorted(
+        ordered = sorted(
             (i for i in fused if i in self.chunks and keep(self.chunks[i])), key=lambda i: -fused[i]
-        )[:k]
+        )
+        ranked = _interleave(ordered, [m.slug for m in analysis.named if m.is_strong], self.chunks, k)
         return tuple(
             Source(
                 career=self.chunks[i].career,

@@ -7,10 +7,12 @@ import re
 # Patterns are matched against the lower-cased question; order is not significant.
 _INTENTS: dict[str, tuple[str, ...]] = {
     "Education and Training Needed": (
+        r"\bhow (do|can) i become\b",
+        r"\bhow long is the training\b",
         r"\bdegrees?\b",
         r"\bcolleges?\b",
         r"\buniversit",
-        r"\bschool(ing)?\b",
+        r"(?<!high )\bschool(ing)?\b",
         r"\bstud(y|ying)\b",
         r"\bmajor\b",
         r"\beducation\b",
@@ -21,6 +23,7 @@ _INTENTS: dict[str, tuple[str, ...]] = {
         r"\bqualif",
         r"\brequire",
         r"\bcourses?\b",
+        r"\bcerts?\b",
         r"\bexams?\b",
         r"\bapprentice",
         r"\bmaster'?s\b",
@@ -50,6 +53,9 @@ _INTENTS: dict[str, tuple[str, ...]] = {
         r"\bjob description\b",
     ),
     "Skills Needed": (
+        r"\blanguages\b",
+        r"\bwhat (should|do) i (need to )?learn\b",
+        r"\bprograms? (should|do) i\b",
         r"\bskills?\b",
         r"\bgood at\b",
         r"\babilit",
@@ -60,6 +66,8 @@ _INTENTS: dict[str, tuple[str, ...]] = {
         r"\bexpect\b",
     ),
     "How to land your 1st job": (
+        r"\bhire me\b",
+        r"\bfind (a|my first) job\b",
         r"\bfirst job\b",
         r"\b1st job\b",
         r"\bland\b",
@@ -78,6 +86,8 @@ _INTENTS: dict[str, tuple[str, ...]] = {
         r"\bgraduat",
     ),
     "Plan B": (
+        r"\b(doesn'?t|does not|didn'?t) work out\b",
+        r"\bfall ?back\b",
         r"\bplan b\b",
         r"\balternative",
         r"\bbackup\b",
@@ -98,6 +108,10 @@ _INTENTS: dict[str, tuple[str, ...]] = {
         r"\bhate\b",
     ),
     "Current Industry Trends": (
+        r"\bwhat'?s new\b",
+        r"\bright now\b",
+        r"\bthese days\b",
+        r"\bchanging\b",
         r"\btrends?\b",
         r"\bfuture\b",
         r"\boutlook\b",
