@@ -86,3 +86,33 @@ def test_doctor_reports_index_and_models(cli_env: dict[str, str]) -> None:
     done = run(cli_env, "doctor")
     assert done.returncode == 0, done.stdout
     assert "embedding model:" in done.stdout and "chunks" in done.stdout and "torch" in done.stdout
+
+
+def test_chat_keeps_the_conversation(cli_env: dict[str, str]) -> None:
+    done = subprocess.run(
+        [*CLI, "chat"],
+        env=cli_env,
+        input="Tell me about being an electrician\nwhat about the education?\n\n",
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert done.returncode == 0, done.stderr
+    assert "Electrician: Education and Training Needed" in done.stdout.split("you> ")[-2]
+
+
+def test_a_malformed_profile_is_reported_and_the_rest_still_answers(
+    cli_env: dict[str, str], tmp_path: Path
+) -> None:
+    corpus = Path(cli_env["CAREERBOT_CORPUS_DIR"])
+    broken = tmp_path / "corpus"
+    broken.mkdir()
+    for path in corpus.glob("*.txt"):
+        (broken / path.name).write_bytes(path.read_bytes())
+    (broken / "astronaut.txt").write_bytes(b"Job Description\n\nFlies to space.\n\xff\xfe\n")
+    env = {**cli_env, "CAREERBOT_DATA_DIR": str(tmp_path / "data")}
+    done = run(env, "ask", "What does a paralegal do?", "--json", "--corpus", str(broken))
+    assert done.returncode == 0
+    assert json.loads(done.stdout)["status"] == "answered"
+    assert "astronaut.txt:4: is not UTF-8" in done.stderr
+    assert "Traceback" not in done.stderr

@@ -7,11 +7,14 @@ import logging
 import os
 import sys
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, get_args
 
 import typer
 
 from careerbot.errors import CareerbotError
+from careerbot.settings import EngineName
+
+ENGINE_NAMES = list(get_args(EngineName))
 
 app = typer.Typer(
     help="careerbot: grounded, cited career advice from career profiles.",
@@ -139,7 +142,9 @@ def eval_command(
     cases: Annotated[
         Path, typer.Option("--cases", help="Dataset (JSONL): id, part, turns, expected_careers, ...")
     ],
-    engine: Annotated[str, typer.Option("--engine", help="Answer engine to evaluate.")] = "extractive",
+    engine: Annotated[
+        str, typer.Option("--engine", help=f"Answer engine: {', '.join(ENGINE_NAMES)}.")
+    ] = "extractive",
     report: Annotated[
         Path | None, typer.Option("--report", help="Folder for report.md, results.jsonl, plots.")
     ] = None,
@@ -156,6 +161,8 @@ def eval_command(
     from careerbot.eval.report import load_results, regressions, summary_table, write_report
     from careerbot.service import build_service
 
+    if engine not in ENGINE_NAMES:
+        raise typer.BadParameter(f"--engine {engine!r}: choose one of {', '.join(ENGINE_NAMES)}")
     minimums: dict[str, float] = {}
     for item in minimum or []:
         name, sep, value = item.partition("=")
