@@ -188,3 +188,23 @@ def test_site_outside_the_allow_list_is_refused(browser: object, app_url: str, t
         assert frame.locator(QUESTION_BOX).count() == 0
     finally:
         httpd.shutdown()
+
+
+def test_widget_works_from_the_keyboard(browser: object, app_url: str, tmp_path: Path) -> None:
+    httpd, host_url = serve_host_page(tmp_path / "kbd", "127.0.0.1", app_url)
+    try:
+        page = browser.new_page()  # type: ignore[attr-defined]
+        page.goto(host_url)
+        opener = page.get_by_role("button", name="Open Career advisor")
+        opener.wait_for()
+        page.keyboard.press("Tab")
+        assert opener.evaluate("b => b.getRootNode().activeElement === b")
+        page.keyboard.press("Enter")
+        dialog = page.get_by_role("dialog", name="Career advisor")
+        dialog.wait_for(state="visible")
+        assert opener.get_attribute("aria-expanded") == "true"
+        page.keyboard.press("Escape")
+        dialog.wait_for(state="hidden")
+        assert opener.evaluate("b => b.getRootNode().activeElement === b")  # focus returns to the button
+    finally:
+        httpd.shutdown()

@@ -140,27 +140,6 @@ class VectorStore:
                 return result
             offset += _PAGE
 
-    def documents(self) -> tuple[list[str], list[str], list[dict[str, Any]]]:
-        """All ids, documents and metadatas (to rebuild the keyword index from the store)."""
-        ids: list[str] = []
-        docs: list[str] = []
-        metas: list[dict[str, Any]] = []
-        offset = 0
-        while True:
-            page = self._guard(
-                "reading chunks",
-                self._collection.get,
-                include=["documents", "metadatas"],
-                limit=_PAGE,
-                offset=offset,
-            )
-            ids += page["ids"]
-            docs += page["documents"] or []
-            metas += [dict(m or {}) for m in page["metadatas"] or []]
-            if len(page["ids"]) < _PAGE:
-                return ids, docs, metas
-            offset += _PAGE
-
     def upsert(
         self,
         ids: Sequence[str],
