@@ -39,9 +39,7 @@ def app_url(real_service: ChatService) -> Iterator[str]:
 
     port = free_port()
     server = uvicorn.Server(
-        uvicorn.Config(
-            create_app(real_service, real_service.settings), host="127.0.0.1", port=port, log_level="warning"
-        )
+        uvicorn.Config(create_app(real_service), host="127.0.0.1", port=port, log_level="warning")
     )
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()

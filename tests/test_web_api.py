@@ -9,20 +9,25 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 
+from careerbot.embeddings import LexicalFakeEmbeddings
 from careerbot.feedback import FeedbackStore
 from careerbot.schema import Answer, Source
-from careerbot.service import ChatService
+from careerbot.service import build_service
 from careerbot.settings import Settings
 from careerbot.ui.render import safe_markdown
 from careerbot.web.app import create_app
 
 
 @pytest.fixture
-def client(fake_service: ChatService, fake_settings: Settings) -> TestClient:
+def client(fake_settings: Settings) -> TestClient:
     settings = fake_settings.model_copy(
-        update={"allowed_origins": ["https://school.example"], "rate_limit_per_minute": 5}
+        update={
+            "allowed_origins": ["https://school.example"],
+            "rate_limit_per_minute": 5,
+            "log_conversations": True,
+        }
     )
-    return TestClient(create_app(fake_service, settings))
+    return TestClient(create_app(build_service(settings, embeddings=LexicalFakeEmbeddings(), progress=False)))
 
 
 def test_chat_returns_the_cli_json_shape(client: TestClient) -> None:
@@ -97,6 +102,21 @@ def test_rate_limit_answers_kindly(client: TestClient) -> None:
     limited = client.post("/api/chat", json={"message": "hi"})
     assert limited.status_code == 429
     assert "wait a few seconds" in limited.json()["detail"]
+
+
+def test_unknown_career_filter_is_a_clear_422(client: TestClient) -> None:
+    response = client.post("/api/chat", json={"message": "What skills?", "career": "astronaut"})
+    assert response.status_code == 422
+    assert "Unknown career 'astronaut'" in response.json()["detail"]
+
+
+def test_conversation_logging_only_when_switched_on(client: TestClient, fake_settings: Settings) -> None:
+    client.post("/api/chat", json={"message": "What does a lawyer do?"})
+    on = FeedbackStore(fake_settings.feedback_db, 30, log_conversations=True)
+    assert on.exchange_count() == 1
+    off = FeedbackStore(fake_settings.feedback_db, 30)
+    off.log_exchange("q", Answer("a", "answered"))
+    assert off.exchange_count() == 1
 
 
 def test_healthz_and_widget(client: TestClient) -> None:

@@ -197,7 +197,7 @@ def _feedback_store() -> Any:
     from careerbot.feedback import FeedbackStore
 
     settings = _settings()
-    return FeedbackStore(settings.feedback_db, settings.feedback_retention_days)
+    return FeedbackStore.from_settings(settings)
 
 
 @feedback_app.command("export")

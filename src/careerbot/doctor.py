@@ -53,6 +53,9 @@ def report(settings: Settings, say: Callable[[str], None]) -> bool:
     from careerbot.store import open_client
 
     where = settings.chroma_url or str(settings.chroma_path.resolve())
+    if not settings.chroma_url and not settings.chroma_path.exists():
+        say(f"index: {where} (not built yet; `careerbot ingest` or the first question builds it)")
+        return ok
     try:
         client = open_client(settings)
         names = [c.name for c in client.list_collections()]

@@ -48,7 +48,8 @@ class SentenceTransformerEmbeddings(Embeddings):
             raise ModelUnavailableError(f"no sentence-transformers model in {path}")
         from langchain_huggingface import HuggingFaceEmbeddings
 
-        self.model_id = PACKAGED_MODEL_ID if model_path is None else path.name
+        # A custom model is identified by its resolved folder, so two folders named "model" differ.
+        self.model_id = PACKAGED_MODEL_ID if model_path is None else str(path.resolve())
         self.path = path
         self._inner = HuggingFaceEmbeddings(
             model_name=str(path),

@@ -20,6 +20,6 @@ OFFLINE_ENV: dict[str, str] = {
 
 
 def apply_offline_env() -> None:
-    """Force offline model loading and disable Chroma/Gradio/HF telemetry."""
+    """Offline model loading and no Chroma/Gradio/HF telemetry, unless the process already chose."""
     for key, value in OFFLINE_ENV.items():
-        os.environ[key] = value
+        os.environ.setdefault(key, value)

@@ -54,7 +54,7 @@ class ChatService:
         engine: AnswerEngine,
         info: ServiceInfo,
     ) -> None:
-        from langchain_core.runnables import RunnableLambda, RunnablePassthrough
+        from langchain_core.runnables import RunnableLambda
 
         self.settings = settings
         self.profiles = tuple(profiles)
@@ -64,9 +64,8 @@ class ChatService:
         self.matcher = CareerMatcher(profiles)
         # retriever -> relevance gate -> answer engine, as LangChain Runnables, so another
         # engine (a generative one) plugs into the same chain.
-        self.chain = RunnablePassthrough.assign(
-            retrieval=RunnableLambda(self._retrieve_step)
-        ) | RunnableLambda(self._answer_step)
+        # (A plain sequence: RunnablePassthrough.assign would run each step on a thread pool.)
+        self.chain = RunnableLambda(self._retrieve_step) | RunnableLambda(self._answer_step)
 
     # -- public API -------------------------------------------------------------------------
 
@@ -75,11 +74,11 @@ class ChatService:
     ) -> Answer:
         """Answer one message in the context of the conversation so far (``career``: ask one career only)."""
         text = policy.clean_message(question)
+        distress = policy.shows_distress(text)  # before the length check: long venting messages count
         problem = policy.input_problem(text, self.settings.max_question_chars)
         if problem:
-            return Answer(problem, "invalid_input")
-        distress = policy.shows_distress(text)
-        answer = self._answer_message(text, history, career)
+            return Answer(f"{policy.CRISIS_MESSAGE}\n\n{problem}" if distress else problem, "invalid_input")
+        answer = self._answer_message(text, history, self._known_career(career))
         if distress:
             body = answer.text if answer.status == "answered" else ""
             text_out = policy.CRISIS_MESSAGE + (f"\n\n{body}" if body else "")
@@ -104,8 +103,14 @@ class ChatService:
         text = policy.clean_message(question)
         if not text:
             return []
-        analysis = analyse(text, history, self.matcher, self.settings.max_history_turns, career)
+        analysis = analyse(
+            text, history, self.matcher, self.settings.max_history_turns, self._known_career(career)
+        )
         return list(self._search(analysis, k).sources)
+
+    def _known_career(self, career: str | None) -> str | None:
+        """The picked career if it exists (an unknown slug is ignored, never an error for a user)."""
+        return career if career in self.matcher.titles else None
 
     @property
     def careers(self) -> list[tuple[str, str, str]]:
@@ -122,7 +127,13 @@ class ChatService:
             reply = {"greeting": replies.GREETING, "thanks": replies.THANKS}.get(talk, replies.CAPABILITIES)
             return Answer(reply, "answered")
         analysis = analyse(text, history, self.matcher, self.settings.max_history_turns, career)
-        if not analysis.names_a_career and policy.is_off_topic_request(text):
+        # Scope is judged on this message alone: a career carried over from earlier turns (or picked
+        # in the page) must not make "tell me a joke" answerable.
+        if (
+            not analysis.named_here
+            and policy.is_off_topic_request(text)
+            and not policy.has_career_words(text)
+        ):
             return Answer(replies.OUT_OF_SCOPE, "out_of_scope")
         result: Answer = self.chain.invoke({"analysis": analysis})
         return result
@@ -134,22 +145,23 @@ class ChatService:
             log.warning("%s", exc)
             return self.retriever.retrieve_keyword_only(analysis, k)
 
-    def _retrieve_step(self, state: dict[str, Any]) -> Retrieval:
-        return self._search(state["analysis"], self.settings.top_k)
+    def _retrieve_step(self, state: dict[str, Any]) -> dict[str, Any]:
+        return {**state, "retrieval": self._search(state["analysis"], self.settings.top_k)}
 
     def _answer_step(self, state: dict[str, Any]) -> Answer:
         analysis: QueryAnalysis = state["analysis"]
         retrieval: Retrieval = state["retrieval"]
         notes = (STORE_DOWN_NOTE,) if retrieval.degraded else ()
         suggestions = list(dict.fromkeys(s.title for s in retrieval.sources))[:3]
-        if not analysis.names_a_career:
+        if not analysis.named_here:
             role = policy.unknown_role(analysis.question)
             if role and not self.matcher.find(role) and not self.retriever.knows_role(role):
                 return Answer(replies.no_info(suggestions, role), "no_info", retrieval.sources, notes)
-            if not retrieval.degraded and retrieval.top_similarity < self.settings.min_relevance:
-                if not policy.has_career_words(analysis.question):
-                    return Answer(replies.OUT_OF_SCOPE, "out_of_scope")
-                return Answer(replies.no_info(suggestions), "no_info", retrieval.sources, notes)
+        weak = not retrieval.degraded and retrieval.top_similarity < self.settings.min_relevance
+        if weak and not analysis.names_a_career:
+            if not policy.has_career_words(analysis.question):
+                return Answer(replies.OUT_OF_SCOPE, "out_of_scope")
+            return Answer(replies.no_info(suggestions), "no_info", retrieval.sources, notes)
         if not retrieval.sources:
             return Answer(replies.no_info(suggestions), "no_info", retrieval.sources, notes)
         answer = self.engine.answer(analysis, retrieval.sources)

@@ -65,12 +65,32 @@ class Settings(BaseSettings):
         return self.data_dir / "feedback.sqlite3"
 
 
+def _build(**overrides: Any) -> Settings:
+    """Settings, with a bad value reported as the CAREERBOT_* variable to fix (no pydantic dump)."""
+    from pydantic import ValidationError
+    from pydantic_settings import SettingsError
+
+    from careerbot.errors import ConfigurationError
+
+    try:
+        return Settings(**overrides)
+    except ValidationError as exc:
+        problems = "; ".join(
+            f"CAREERBOT_{'_'.join(str(p) for p in e['loc'][:1]).upper()}: {e['msg']}" for e in exc.errors()
+        )
+        raise ConfigurationError(f"invalid setting: {problems}") from None
+    except SettingsError as exc:
+        raise ConfigurationError(
+            f"invalid setting: {exc} (list settings are JSON, e.g. '[\"https://a.org\"]')"
+        ) from None
+
+
 @lru_cache(maxsize=1)
 def get_settings() -> Settings:
     """The process-wide settings, read from the environment on first call."""
-    return Settings()
+    return _build()
 
 
 def make_settings(**overrides: Any) -> Settings:
     """Settings from the environment with explicit overrides (tests, CLI flags)."""
-    return Settings(**overrides)
+    return _build(**overrides)

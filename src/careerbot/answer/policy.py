@@ -36,34 +36,37 @@ _GREETING = re.compile(
     r"^(hi|hello|hey|hiya|howdy|yo|good (morning|afternoon|evening)|greetings|hola)\b[\s!.,]*(there|bot|careerbot)?[\s!.,]*$"
 )
 _THANKS = re.compile(r"^(thanks|thank you|thx|ty|cheers|great,? thanks)\b[\s!.,]*(a lot|so much)?[\s!.,]*$")
+# Questions about the bot itself: the whole (short) message, never a phrase inside a career question.
 _CAPABILITIES = re.compile(
-    r"\b(what can you do|what do you do|who are you|what are you|how (can|do) (you|i use you)|help me use|what is this)\b"
+    r"^(so |ok |okay |and )?(what can you do|what do you do|who are you|what are you|how (can|do) i use (you|this)|"
+    r"what is this( bot| site| page)?|how does this work|help)[\s?!.]*$"
 )
 _LIST = re.compile(
-    r"\b(which|what) (careers|jobs|professions|occupations)( do you (know|cover|have)| can you)"
-    r"|\blist (of )?(the |all )?(careers|jobs)\b|\b(careers|jobs) (do you|can you) (know|cover)"
+    r"^(so |ok |okay |and )?((which|what) (careers|jobs|professions|occupations) (do you (know|cover|have)( about)?|"
+    r"can you (help|tell me) (with|about)|are there)|list (of )?(the |all )?(your )?(careers|jobs)|"
+    r"(show|give) me (the |all )?(careers|jobs)( you know)?)[\s?!.]*$"
 )
 
 
 def small_talk(text: str) -> SmallTalk | None:
-    """Greetings, thanks and questions about the bot itself."""
-    lowered = text.lower().strip()
+    """Greetings, thanks and questions about the bot itself (whole messages only)."""
+    lowered = " ".join(text.lower().split())
     if _GREETING.match(lowered):
         return "greeting"
     if _THANKS.match(lowered):
         return "thanks"
-    if _LIST.search(lowered):
+    if _LIST.match(lowered):
         return "list_careers"
-    if _CAPABILITIES.search(lowered) and len(lowered) < 80:
+    if _CAPABILITIES.match(lowered):
         return "capabilities"
     return None
 
 
 _DISTRESS = re.compile(
-    r"\b(kill(ing)? myself|suicid\w*|end (my|it all|my own) life|end it all|want(ed)? to die|"
-    r"self[- ]?harm\w*|hurt(ing)? myself|cut(ting)? myself|no reason to live|can'?t go on|"
-    r"better off dead|don'?t want to (live|be alive|be here anymore)|hopeless|worthless|"
-    r"give up on (life|everything))\b"
+    r"\b(kill(ing)? myself|suicid\w*|end (my|my own) life|end it all|want(ed)? to die|"
+    r"self[- ]?harm\w*|hurt(ing)? myself|cut(ting)? myself|no reason to live|can'?t go on(?! to)|"
+    r"better off dead|don'?t want to (live|be alive|be here anymore)|give up on (life|everything)|"
+    r"(i|i'm|i am|i feel|feel|feeling|i've been feeling) (so |really |completely |totally )?(hopeless|worthless))\b"
 )
 
 CRISIS_MESSAGE = (
@@ -91,12 +94,14 @@ _CAREER_WORDS = re.compile(
     r"living|money|hobby|talent|good at|good with|do for a living|switch|transition)\b"
 )
 _OFF_TOPIC = re.compile(
-    r"(```|\b(write|debug|fix|code|implement)\b.{0,40}\b(code|function|script|program|class|regex|sql|loop)\b|"
-    r"\bpython (code|function|script)\b|\bsolve\b.{0,30}(equation|for x|problem)|\d+\s*[-+*/^]\s*\d+\s*(=|\?|$)|"
+    r"(```|\b(write|give) me (a|an|the|some)\b.{0,30}\b(function|script|program|class|regex|sql query|code)\b|"
+    r"\bwrite (a|an|the) (python |javascript |java |c\+\+ |sql )?(function|script|program|class|regex|query)\b|"
+    r"\b(debug|fix) my (code|program|script|bug)\b|\bpython (code|function|script)\b|"
+    r"\bsolve\b.{0,30}(equation|for x|problem)|\b(what is|what's|calculate|compute)\s+-?\d+\s*[-+*/^x]\s*\d+|"
     r"\b(derivative|integral|homework|essay (on|about))\b|\bcapital of\b|\bwho won\b|\bweather\b|"
-    r"\brecipe\b|\btranslate\b|\btell me a joke\b|\bsystem prompt\b|\byour (instructions|prompt)\b|"
-    r"\b(diagnos\w*|symptoms?|rash|dosage|what (medicine|medication) should i take)\b|\bdo i have (a |an )?\w+\b|"
-    r"\bpain in my\b)"
+    r"\brecipe\b|\btranslate\b|\btell me a joke\b|\bsystem prompt\b|\byour (instructions|prompt|rules)\b|"
+    r"\b(diagnose me|can you diagnose|what disease|symptoms? (of|mean)|rash|dosage|what (medicine|medication) should i take)\b|"
+    r"\bpain in my\b|\bapi keys?\b)"
 )
 
 

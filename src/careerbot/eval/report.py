@@ -10,7 +10,8 @@ from careerbot.eval.runner import EvalRun
 
 SUMMARY_KEYS = (
     "hit@1", "hit@3", "hit@5", "mrr", "section_hit", "recall", "groundedness",
-    "citation_validity", "status_accuracy", "latency_p50_ms", "latency_p95_ms",
+    "citation_validity", "status_accuracy", "status_accuracy[answered]", "status_accuracy[no_info]",
+    "status_accuracy[out_of_scope]", "status_accuracy[invalid_input]", "latency_p50_ms", "latency_p95_ms",
 )  # fmt: skip
 
 

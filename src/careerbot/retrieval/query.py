@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 from careerbot.retrieval.careers import CareerMatcher, CareerMention
 from careerbot.retrieval.intent import section_intents
 from careerbot.schema import Message, message_text
+
+MAX_MATCH_CHARS = 2000  # earlier messages are searched for career names up to this length
 
 
 @dataclass(frozen=True)
@@ -25,6 +27,11 @@ class QueryAnalysis:
     def careers(self) -> tuple[str, ...]:
         """Careers in play, strongest first."""
         return tuple(m.slug for m in self.named) or self.carried
+
+    @property
+    def named_here(self) -> bool:
+        """True when this message itself names a career by a whole title (not the page's picker)."""
+        return any(m.is_strong for m in self.named if m.slug != self.only)
 
     @property
     def names_a_career(self) -> bool:
@@ -65,9 +72,9 @@ def analyse(
         # The user's own words first; our answers name careers too, as a fallback.
         for role in ("user", "assistant"):
             for message in reversed(recent):
-                if message.get("role") != role:
+                if not isinstance(message, Mapping) or message.get("role") != role:
                     continue
-                mentions = matcher.find(message_text(message))
+                mentions = matcher.find(message_text(message)[:MAX_MATCH_CHARS])
                 if mentions:
                     top = mentions[0].strength
                     carried = tuple(m.slug for m in mentions if m.strength >= top)[:2]

@@ -55,21 +55,27 @@ def privacy_note(service: "ChatService") -> str:
 
 
 class AnswerCache:
-    """Recent answers by their rendered text, so a thumbs up/down can be stored with its sources."""
+    """Recent answers by (browser session, rendered text), so a thumbs up/down is stored with the
+    question and sources of that user's own exchange."""
 
-    def __init__(self, size: int = 2048) -> None:
-        self._items: OrderedDict[str, tuple[str, Answer]] = OrderedDict()
+    def __init__(self, size: int = 4096) -> None:
+        self._items: OrderedDict[tuple[str, str], tuple[str, Answer]] = OrderedDict()
         self._size = size
 
-    def put(self, question: str, answer: Answer) -> None:
-        key = answer_markdown(answer)
+    def put(self, session: str, question: str, answer: Answer) -> None:
+        key = (session, answer_markdown(answer))
         self._items[key] = (question, answer)
         self._items.move_to_end(key)
         while len(self._items) > self._size:
             self._items.popitem(last=False)
 
-    def get(self, rendered: str) -> "tuple[str, Answer] | None":
-        return self._items.get(rendered)
+    def get(self, session: str, rendered: str) -> "tuple[str, Answer] | None":
+        return self._items.get((session, rendered))
+
+
+def conversation(history: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The user/assistant turns of the page's history, without the collapsible "Sources" messages."""
+    return [m for m in history if isinstance(m, dict) and not (m.get("metadata") or {}).get("title")]
 
 
 def _safe_message(message: Any) -> Any:
@@ -117,6 +123,14 @@ def chat_messages(answer: Answer) -> list[Any]:
     return messages
 
 
+def _client(request: Any) -> str:
+    return request.client.host if request is not None and request.client else "unknown"
+
+
+def _session(request: Any) -> str:
+    return str(getattr(request, "session_hash", None) or "")
+
+
 def build_blocks(service: "ChatService", feedback: "FeedbackStore", limiter: "RateLimiter") -> "gr.Blocks":
     """The chat page as Gradio Blocks (mounted by the web app; never launched here)."""
     import gradio as gr
@@ -127,23 +141,25 @@ def build_blocks(service: "ChatService", feedback: "FeedbackStore", limiter: "Ra
     def respond(
         message: str, history: Sequence[dict[str, Any]], career: str, request: gr.Request
     ) -> Iterator[list[Any]]:
-        client = request.client.host if request and request.client else "unknown"
-        if not limiter.allow(client):
+        if not limiter.allow(_client(request)):
             yield [gr.ChatMessage(role="assistant", content=SLOW_DOWN)]
             return
         text = ""
-        for part in service.stream(message, list(history), career or None):
+        for part in service.stream(message, conversation(history), career or None):
             if isinstance(part, str):
                 text += part
                 yield [gr.ChatMessage(role="assistant", content=safe_markdown(text))]
             else:
-                cache.put(message, part)
+                cache.put(_session(request), message, part)
+                feedback.log_exchange(message, part)
                 yield chat_messages(part)
 
-    def rate(history: list[dict[str, Any]], like: gr.LikeData) -> None:
+    def rate(history: list[dict[str, Any]], like: gr.LikeData, request: gr.Request) -> None:
+        if not limiter.allow(_client(request)):
+            return
         index = like.index if isinstance(like.index, int) else like.index[0]
         for position in range(min(index, len(history) - 1), -1, -1):
-            found = cache.get(message_text(history[position]))
+            found = cache.get(_session(request), message_text(history[position]))
             if found:
                 question, answer = found
                 feedback.add(question, answer, bool(like.liked))

@@ -10,6 +10,7 @@ from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import JSONResponse, StreamingResponse
 from pydantic import BaseModel, Field
 
+from careerbot.feedback import FeedbackStore
 from careerbot.schema import Answer
 from careerbot.service import ChatService
 from careerbot.web.security import RateLimiter
@@ -37,14 +38,20 @@ def _client(request: Request) -> str:
     return request.client.host if request.client else "unknown"
 
 
-def build_router(service: ChatService, limiter: RateLimiter) -> APIRouter:
+def build_router(service: ChatService, limiter: RateLimiter, feedback: FeedbackStore) -> APIRouter:
     """Routes that call the one ChatService."""
     router = APIRouter(prefix="/api")
     limit = service.settings.max_question_chars
+    valid_careers = {slug for slug, _, _ in service.careers}
 
     def check(request: Request, body: ChatRequest) -> list[dict[str, str]]:
         if not limiter.allow(_client(request)):
             raise HTTPException(status_code=429, detail=TOO_MANY)
+        if body.career is not None and body.career not in valid_careers:
+            raise HTTPException(
+                status_code=422,
+                detail=f"Unknown career {body.career!r}; use one of: {', '.join(sorted(valid_careers))}.",
+            )
         if len(body.message) > limit:
             raise HTTPException(
                 status_code=413,
@@ -56,7 +63,9 @@ def build_router(service: ChatService, limiter: RateLimiter) -> APIRouter:
     def chat(request: Request, body: ChatRequest) -> dict[str, Any]:
         """Answer one message; JSON {answer, status, sources}."""
         history = check(request, body)
-        return service.ask(body.message, history, body.career).to_dict()
+        answer = service.ask(body.message, history, body.career)
+        feedback.log_exchange(body.message, answer)
+        return answer.to_dict()
 
     @router.post("/chat/stream")
     def chat_stream(request: Request, body: ChatRequest) -> StreamingResponse:
@@ -66,6 +75,7 @@ def build_router(service: ChatService, limiter: RateLimiter) -> APIRouter:
         def events() -> Iterator[str]:
             for part in service.stream(body.message, history, body.career):
                 if isinstance(part, Answer):
+                    feedback.log_exchange(body.message, part)
                     yield f"event: done\ndata: {json.dumps(part.to_dict(), ensure_ascii=False)}\n\n"
                 else:
                     yield f"event: delta\ndata: {json.dumps({'text': part}, ensure_ascii=False)}\n\n"

@@ -6,6 +6,7 @@ from importlib.resources import files
 from typing import TYPE_CHECKING, Any
 
 from careerbot import __version__
+from careerbot.errors import CareerbotError
 from careerbot.feedback import FeedbackStore
 from careerbot.web.security import OriginPolicy, RateLimiter
 
@@ -13,13 +14,12 @@ if TYPE_CHECKING:
     from fastapi import FastAPI
 
     from careerbot.service import ChatService
-    from careerbot.settings import Settings
 
 MAX_BODY_BYTES = 256 * 1024
 
 
-def create_app(service: ChatService, settings: Settings) -> FastAPI:
-    """Build (not run) the web app around one ChatService."""
+def create_app(service: ChatService) -> FastAPI:
+    """Build (not run) the web app around one ChatService (and the settings it was built with)."""
     import gradio as gr
     from fastapi import FastAPI, Request
     from fastapi.middleware.cors import CORSMiddleware
@@ -28,15 +28,17 @@ def create_app(service: ChatService, settings: Settings) -> FastAPI:
     from careerbot.ui.chat import PAGE_CSS, PAGE_JS, build_blocks
     from careerbot.web.api import build_router
 
+    settings = service.settings  # one source of truth: the settings the service was built with
     origins = OriginPolicy(settings.allowed_origins)
-    feedback = FeedbackStore(settings.feedback_db, settings.feedback_retention_days)
-    feedback.purge()
+    feedback = FeedbackStore.from_settings(settings)
+    limiter = RateLimiter(settings.rate_limit_per_minute)  # shared by the API and the page
     app = FastAPI(title="careerbot", version=__version__, docs_url=None, redoc_url=None, openapi_url=None)
 
     @app.middleware("http")
     async def guard(request: Request, call_next: Any) -> Response:
         origin = request.headers.get("origin")
-        if request.url.path.startswith("/api/") and not origins.allows(origin):
+        guarded = request.url.path.startswith("/api/") or request.method not in ("GET", "HEAD", "OPTIONS")
+        if guarded and not origins.allows(origin, request.headers.get("host")):
             return JSONResponse({"detail": f"Origin {origin} may not use this chat."}, status_code=403)
         length = request.headers.get("content-length")
         if length and length.isdigit() and int(length) > MAX_BODY_BYTES:
@@ -58,23 +60,32 @@ def create_app(service: ChatService, settings: Settings) -> FastAPI:
     )
 
     @app.get("/healthz")
-    def healthz() -> dict[str, Any]:
-        return {
-            "status": "ok",
-            "version": __version__,
-            "index_loaded": True,
-            "profiles": service.info.profiles,
-            "chunks": service.info.chunks,
-            "engine": service.info.engine,
-        }
+    def healthz() -> JSONResponse:
+        try:
+            indexed = service.retriever.store.count()
+        except CareerbotError as exc:
+            return JSONResponse(
+                {"status": "degraded", "index_loaded": False, "detail": str(exc)}, status_code=503
+            )
+        return JSONResponse(
+            {
+                "status": "ok",
+                "version": __version__,
+                "index_loaded": indexed > 0,
+                "profiles": service.info.profiles,
+                "chunks": indexed,
+                "engine": service.info.engine,
+            }
+        )
+
+    script = files("careerbot.web").joinpath("static/widget.js").read_text(encoding="utf-8")
 
     @app.get("/widget.js")
     def widget() -> Response:
-        script = files("careerbot.web").joinpath("static/widget.js").read_text(encoding="utf-8")
         return Response(
             script, media_type="text/javascript", headers={"Cache-Control": "public, max-age=300"}
         )
 
-    app.include_router(build_router(service, RateLimiter(settings.rate_limit_per_minute)))
-    blocks = build_blocks(service, feedback, RateLimiter(settings.rate_limit_per_minute))
+    app.include_router(build_router(service, limiter, feedback))
+    blocks = build_blocks(service, feedback, limiter)
     return gr.mount_gradio_app(app, blocks, path="/", footer_links=[], css=PAGE_CSS, js=PAGE_JS)

@@ -18,12 +18,13 @@ class OriginPolicy:
     def __init__(self, allowed: Iterable[str]) -> None:
         self.allowed = frozenset(o.rstrip("/") for o in allowed if o.strip())
 
-    def allows(self, origin: str | None) -> bool:
-        """True for localhost and the configured origins; a request without Origin is same-site."""
+    def allows(self, origin: str | None, host: str | None = None) -> bool:
+        """True for the app's own host, localhost and the configured origins; no Origin = same site."""
         if origin is None:
             return True
         origin = origin.rstrip("/")
-        return bool(_LOCAL.match(origin)) or origin in self.allowed
+        same_site = host is not None and origin.split("://", 1)[-1] == host
+        return same_site or bool(_LOCAL.match(origin)) or origin in self.allowed
 
     def frame_ancestors(self) -> str:
         """The CSP directive that lets only allowed sites frame the page."""

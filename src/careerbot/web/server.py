@@ -19,6 +19,6 @@ def run(settings: Settings) -> None:
     from careerbot.web.app import create_app
 
     service = build_service(settings)
-    app = create_app(service, settings)
+    app = create_app(service)
     log.warning("careerbot serving on http://%s:%d", settings.host, settings.port)
     uvicorn.run(app, host=settings.host, port=settings.port, log_level="warning")
