@@ -140,6 +140,12 @@ class VectorStore:
                 return result
             offset += _PAGE
 
+    def vectors(self, ids: Sequence[str]) -> tuple[list[str], list[list[float]]]:
+        """Stored vectors of the given chunks (ids in the store's order)."""
+        found = self._guard("reading vectors", self._collection.get, ids=list(ids), include=["embeddings"])
+        embeddings = found.get("embeddings")
+        return list(found["ids"]), [list(v) for v in (embeddings if embeddings is not None else [])]
+
     def upsert(
         self,
         ids: Sequence[str],

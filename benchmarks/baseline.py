@@ -1,0 +1,124 @@
+"""The baseline: the common tutorial RAG setup, for comparison.
+
+Raw profile files -> RecursiveCharacterTextSplitter(chunk_size=1000, chunk_overlap=200) -> Chroma
+(LangChain's wrapper, its own collection, default settings) with the same embedding model ->
+similarity_search(k=4). No BM25, no section awareness, no history; the "answer" is the top chunks'
+text concatenated. Ingest has no change detection: it drops the collection and embeds everything.
+
+Run as a script, ``python benchmarks/baseline.py ingest --corpus DIR --data DIR`` is the baseline's
+whole ingest command (the counterpart of ``careerbot ingest``).
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import sys
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+from typing import Any
+
+COLLECTION = "baseline"
+CHUNK_SIZE = 1000
+CHUNK_OVERLAP = 200
+K = 4
+
+
+def make_embeddings() -> Any:
+    """LangChain's HuggingFaceEmbeddings on the same packaged all-MiniLM-L6-v2 (offline)."""
+    from careerbot.offline import apply_offline_env
+
+    apply_offline_env()
+    from langchain_huggingface import HuggingFaceEmbeddings
+
+    from careerbot.embeddings import packaged_model_path
+
+    return HuggingFaceEmbeddings(model_name=str(packaged_model_path()), model_kwargs={"device": "cpu"})
+
+
+def load_documents(corpus_dir: Path) -> list[Any]:
+    """Every profile file as one Document (what TextLoader/DirectoryLoader produce)."""
+    from langchain_core.documents import Document
+
+    return [
+        Document(page_content=path.read_text(encoding="utf-8"), metadata={"source": str(path)})
+        for path in sorted(corpus_dir.glob("*.txt"))
+    ]
+
+
+def split(documents: Sequence[Any]) -> list[Any]:
+    """Fixed-size character chunks of 1000 with overlap 200."""
+    from langchain_text_splitters import RecursiveCharacterTextSplitter
+
+    splitter = RecursiveCharacterTextSplitter(chunk_size=CHUNK_SIZE, chunk_overlap=CHUNK_OVERLAP)
+    return list(splitter.split_documents(list(documents)))
+
+
+def career_of(metadata: dict[str, Any]) -> str:
+    """A baseline chunk's career slug: the stem of its source file."""
+    return Path(str(metadata.get("source", ""))).stem
+
+
+def client(data_dir: Path) -> Any:
+    import chromadb
+    from chromadb.config import Settings
+
+    path = data_dir / "chroma"
+    path.mkdir(parents=True, exist_ok=True)
+    return chromadb.PersistentClient(path=str(path), settings=Settings(anonymized_telemetry=False))
+
+
+def ingest(corpus_dir: Path, data_dir: Path, embeddings: Any) -> int:
+    """Drop and rebuild the collection from the raw files; returns the number of chunks."""
+    from langchain_chroma import Chroma
+
+    chunks = split(load_documents(corpus_dir))
+    chroma = client(data_dir)
+    with contextlib.suppress(Exception):  # absent on the first run
+        chroma.delete_collection(COLLECTION)
+    ids = [str(n) for n in range(len(chunks))]  # deterministic ids so the scale clones can be mapped
+    Chroma.from_documents(chunks, embeddings, ids=ids, client=chroma, collection_name=COLLECTION)
+    return len(chunks)
+
+
+class BaselineRAG:
+    """similarity_search(k=4) and the concatenated "answer"."""
+
+    def __init__(self, data_dir: Path, embeddings: Any, collection: str = COLLECTION) -> None:
+        from langchain_chroma import Chroma
+
+        self.store = Chroma(
+            client=client(data_dir),
+            collection_name=collection,
+            embedding_function=embeddings,
+            create_collection_if_not_exists=False,
+        )
+
+    def retrieve(self, question: str) -> list[Any]:
+        return list(self.store.similarity_search(question, k=K))
+
+    def careers(self, question: str) -> list[str]:
+        return [career_of(doc.metadata) for doc in self.retrieve(question)]
+
+    def answer(self, question: str) -> str:
+        return "\n\n".join(doc.page_content for doc in self.retrieve(question))
+
+    def stream(self, question: str) -> Iterator[str]:
+        for n, doc in enumerate(self.retrieve(question)):
+            yield doc.page_content if n == 0 else "\n\n" + doc.page_content
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    sub = parser.add_subparsers(dest="command", required=True)
+    cmd = sub.add_parser("ingest", help="(re)build the baseline collection from a corpus folder")
+    cmd.add_argument("--corpus", type=Path, required=True)
+    cmd.add_argument("--data", type=Path, required=True)
+    args = parser.parse_args(argv)
+    count = ingest(args.corpus, args.data, make_embeddings())
+    print(f"baseline: {count} chunks -> {args.data}", file=sys.stderr)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,153 @@
+"""Run every careerbot benchmark against the tutorial baseline; write JSON, print a markdown table.
+
+    .venv/bin/python benchmarks/run_all.py            # full run (the README's table), < 15 min
+    .venv/bin/python benchmarks/run_all.py --smoke    # tiny run (< 2 min) that keeps the scripts working
+
+Results go to benchmarks/results/<mode>-<UTC time>.json (and <mode>-latest.json / .md).
+All data lives in a temporary folder that is removed afterwards (--keep to inspect it).
+"""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import json
+import os
+import platform
+import sys
+import time
+import traceback
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import report
+from common import FULL, RESULTS_DIR, SMOKE, Workspace, log, wait_for_quiet
+
+PHASES = ("ingest", "query", "serve", "scale")
+
+
+def _load_models() -> tuple[Any, Any, dict[str, float]]:
+    from careerbot.offline import apply_offline_env
+
+    apply_offline_env()
+    import baseline
+
+    from careerbot.embeddings import build_embeddings
+
+    started = time.perf_counter()
+    ours = build_embeddings()
+    ours.embed_query("warm-up")
+    ours_s = time.perf_counter() - started
+    started = time.perf_counter()
+    base = baseline.make_embeddings()
+    base.embed_query("warm-up")
+    base_s = time.perf_counter() - started
+    return ours, base, {"ours": ours_s, "baseline": base_s}
+
+
+def run(cfg: Any, ws: Workspace, phases: set[str]) -> dict[str, Any]:
+    import baseline
+    import bench_ingest
+    import bench_query
+    import bench_scale
+    import bench_serve
+
+    from careerbot.service import build_service
+    from careerbot.settings import make_settings
+
+    results: dict[str, Any] = {}
+    log(f"{cfg.mode} run in {ws.root}")
+    embeddings, base_embeddings, load_s = _load_models()
+    quiet: dict[str, Any] = {}
+    results["meta"] = {"model_load_s": load_s, "background_cpu_before_phase": quiet}
+    quiet["ingest"] = wait_for_quiet("ingest", cfg.quiet_wait)
+    results["ingest"] = bench_ingest.run(cfg, ws, embeddings, base_embeddings)  # the others need it
+    settings = make_settings(corpus_dir=ws.corpus, data_dir=ws.ours_data)
+    service = build_service(settings, embeddings=embeddings, progress=False)
+    rag = baseline.BaselineRAG(ws.base_data, base_embeddings)
+    titles = [p.title for p in service.profiles]
+    phases_to_run = {
+        "query": lambda: bench_query.run(cfg, service, rag),
+        "quality": lambda: bench_query.quality(cfg, service, rag),
+        "serve": lambda: bench_serve.run(cfg, ws, titles),
+        "scale": lambda: bench_scale.run(cfg, ws, embeddings, base_embeddings),
+    }
+    for name, call in phases_to_run.items():
+        if name not in phases and not (name == "quality" and "query" in phases):
+            continue
+        if name != "scale":  # scale waits itself, once its stores are built
+            quiet[name] = wait_for_quiet(name, cfg.quiet_wait)
+        try:
+            results[name] = call()
+        except Exception as exc:  # record it, run the other phases, fail at the end
+            log(f"{name} failed: {type(exc).__name__}: {exc}")
+            results[name] = {"error": f"{type(exc).__name__}: {exc}", "traceback": traceback.format_exc()}
+    return results
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description="careerbot benchmarks (ours vs the tutorial baseline)")
+    parser.add_argument("--smoke", action="store_true", help="tiny, fast run (CI)")
+    parser.add_argument("--out", type=Path, help="JSON results file (default: benchmarks/results/...)")
+    parser.add_argument("--keep", action="store_true", help="keep the temporary data folder")
+    parser.add_argument(
+        "--skip",
+        default="",
+        help=f"comma-separated phases to skip (development only): {', '.join(PHASES[1:])}",
+    )
+    parser.add_argument("--scale-sizes", help="comma-separated chunk counts (development only)")
+    args = parser.parse_args(argv)
+    cfg = SMOKE if args.smoke else FULL
+    if args.scale_sizes:
+        cfg = dataclasses.replace(cfg, scale_sizes=tuple(int(n) for n in args.scale_sizes.split(",")))
+    phases = set(PHASES) - {p.strip() for p in args.skip.split(",") if p.strip()}
+    started_at = datetime.now(UTC)
+    started = time.perf_counter()
+    load_before = os.getloadavg()
+    ws = Workspace.create(cfg)
+    try:
+        results = run(cfg, ws, phases)
+    finally:
+        if args.keep:
+            log(f"kept {ws.root}")
+        else:
+            ws.remove()
+    results["meta"].update(
+        mode=cfg.mode,
+        date=started_at.strftime("%Y-%m-%d"),
+        started_utc=started_at.isoformat(timespec="seconds"),
+        duration_s=time.perf_counter() - started,
+        python=platform.python_version(),
+        machine=f"{platform.system()} {platform.machine()}, {os.cpu_count()} CPUs",
+        skipped=sorted(set(PHASES) - phases),
+        loadavg_1_5_15_before=[round(x, 2) for x in load_before],
+        loadavg_1_5_15_after=[round(x, 2) for x in os.getloadavg()],
+    )
+    results["figures"] = report.figures(results)
+    results["targets"] = report.targets(results)
+    results["table"] = report.markdown(results["figures"], results["targets"])
+    failed = [name for name, part in results.items() if isinstance(part, dict) and "error" in part]
+    if failed:
+        results["table"] += f"\nFailed phases (no figures): {', '.join(failed)}.\n"
+    text = json.dumps(results, indent=2, default=str)
+    if args.out:
+        out = args.out
+    else:  # default place, plus <mode>-latest copies
+        out = RESULTS_DIR / f"{cfg.mode}-{started_at.strftime('%Y%m%dT%H%M%SZ')}.json"
+        RESULTS_DIR.mkdir(parents=True, exist_ok=True)
+        (RESULTS_DIR / f"{cfg.mode}-latest.json").write_text(text, encoding="utf-8")
+        (RESULTS_DIR / f"{cfg.mode}-latest.md").write_text(results["table"], encoding="utf-8")
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(text, encoding="utf-8")
+    minutes = results["meta"]["duration_s"] / 60
+    print(f"## careerbot benchmarks ({cfg.mode}, {results['meta']['date']}, {minutes:.1f} min)\n")
+    print(results["table"])
+    log(f"results: {out}")
+    if failed:
+        log(f"failed phases: {', '.join(failed)} (see their 'error' and 'traceback' in the JSON)")
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
