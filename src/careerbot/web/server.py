@@ -19,10 +19,10 @@ def run(settings: Settings) -> None:
     from careerbot.service import build_service
     from careerbot.web.app import create_app
 
+    service = build_service(settings)  # a first-start ingest still uses every core
     # One short query gains nothing from two threads, and concurrent requests on 2 cores stall
     # each other (measured: 11-14 ms with 1 thread vs 130-500 ms with 2 under load).
     torch.set_num_threads(1)
-    service = build_service(settings)
     app = create_app(service)
     log.warning("careerbot serving on http://%s:%d", settings.host, settings.port)
     uvicorn.run(app, host=settings.host, port=settings.port, log_level="warning")
