@@ -100,10 +100,8 @@ def _build_real(ws: Workspace, n: int, embeddings: Any, base_embeddings: Any, se
 
 def _ours_service(ws: Workspace, n: int, embeddings: Any) -> tuple[Any, float, float]:
     """ChatService over a synthetic store, wired like build_service does."""
-    from careerbot.answer.engines import build_engine
-    from careerbot.retrieval.hybrid import HybridRetriever
     from careerbot.retrieval.keyword import KeywordIndex
-    from careerbot.service import ChatService, ServiceInfo, open_store
+    from careerbot.service import assemble_service, open_store
     from careerbot.settings import make_settings
 
     profiles, chunks = synthetic.ours_corpus(ws.corpus, n)
@@ -114,16 +112,7 @@ def _ours_service(ws: Workspace, n: int, embeddings: Any) -> tuple[Any, float, f
     keyword_started = time.perf_counter()
     keyword = KeywordIndex(list(by_id), [c.embed_text for c in chunks])
     keyword_s = time.perf_counter() - keyword_started
-    retriever = HybridRetriever(store, embeddings, keyword, by_id, settings.candidates)
-    engine = build_engine(settings, profiles)
-    info = ServiceInfo(
-        profiles=len(profiles),
-        chunks=len(chunks),
-        store=store.location,
-        embedding_model=embeddings.model_id,
-        engine=engine.name,
-    )
-    service = ChatService(settings, profiles, retriever, engine, info)
+    service = assemble_service(settings, profiles, chunks, store, embeddings, keyword=keyword)
     if store.count() != n:
         raise RuntimeError(f"synthetic store holds {store.count()} chunks, expected {n}")
     return service, time.perf_counter() - started, keyword_s

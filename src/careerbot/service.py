@@ -208,14 +208,24 @@ def build_service(
         stats = sync_index(
             store, embeddings, chunks, batch_size=settings.embedding_batch_size, progress=progress
         )
+    return assemble_service(settings, profiles, chunks, store, embeddings, errors=errors, stats=stats)
+
+
+def assemble_service(
+    settings: Settings,
+    profiles: Sequence[Profile],
+    chunks: Sequence[Chunk],
+    store: VectorStore,
+    embeddings: NamedEmbeddings,
+    *,
+    keyword: KeywordIndex | None = None,
+    errors: tuple[CorpusError, ...] = (),
+    stats: IngestStats | None = None,
+) -> ChatService:
+    """Wire a ChatService over an index that is already in the store (benchmarks build their own)."""
     by_id = {c.id: c for c in chunks}
-    retriever = HybridRetriever(
-        store,
-        embeddings,
-        KeywordIndex(list(by_id), [c.embed_text for c in chunks]),
-        by_id,
-        settings.candidates,
-    )
+    keyword = keyword or KeywordIndex(list(by_id), [c.embed_text for c in chunks])
+    retriever = HybridRetriever(store, embeddings, keyword, by_id, settings.candidates)
     engine = build_engine(settings, profiles)
     info = ServiceInfo(
         profiles=len(profiles),
