@@ -26,6 +26,7 @@ from careerbot.store import VectorStore, open_client
 
 log = logging.getLogger(__name__)
 
+MAX_HISTORY_ITEMS = 20  # the most recent messages kept from a conversation; older ones are dropped
 STORE_DOWN_NOTE = "The vector store could not be reached, so this answer used keyword search only."
 
 
@@ -74,6 +75,7 @@ class ChatService:
     ) -> Answer:
         """Answer one message in the context of the conversation so far (``career``: ask one career only)."""
         text = policy.clean_message(question)
+        history = self._clean_history(history)
         distress = policy.shows_distress(text)  # before the length check: long venting messages count
         problem = policy.input_problem(text, self.settings.max_question_chars)
         if problem:
@@ -103,10 +105,15 @@ class ChatService:
         text = policy.clean_message(question)
         if not text:
             return []
+        history = self._clean_history(history)
         analysis = analyse(
             text, history, self.matcher, self.settings.max_history_turns, self._known_career(career)
         )
         return list(self._search(analysis, k).sources)
+
+    def _clean_history(self, history: Sequence[Message] | None) -> list[dict[str, str]]:
+        """History normalised like a message, at most MAX_HISTORY_ITEMS items of the message limit each."""
+        return policy.clean_history(history or [], MAX_HISTORY_ITEMS, self.settings.max_question_chars)
 
     def _known_career(self, career: str | None) -> str | None:
         """The picked career if it exists (an unknown slug is ignored, never an error for a user)."""

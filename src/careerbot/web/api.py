@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import JSONResponse, StreamingResponse
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, BeforeValidator, Field
 
+from careerbot.answer import policy
 from careerbot.feedback import FeedbackStore
 from careerbot.schema import Answer
 from careerbot.service import ChatService
@@ -19,17 +20,27 @@ TOO_MANY = "You're asking faster than I can keep up. Please wait a few seconds a
 MAX_HISTORY_MESSAGES = 50
 
 
+def _without_surrogates(value: Any) -> Any:
+    """Lone surrogates (valid in JSON escapes, not in UTF-8) are dropped before validation."""
+    if isinstance(value, str):
+        return "".join(ch for ch in value if not "\ud800" <= ch <= "\udfff")
+    return value
+
+
+SafeText = Annotated[str, BeforeValidator(_without_surrogates)]
+
+
 class ChatMessage(BaseModel):
     """One earlier message of the conversation."""
 
     role: Literal["user", "assistant"]
-    content: str = Field(max_length=20_000)
+    content: SafeText = Field(max_length=20_000)
 
 
 class ChatRequest(BaseModel):
     """POST /api/chat body."""
 
-    message: str = Field(description="The user's question.")
+    message: SafeText = Field(description="The user's question.")
     history: list[ChatMessage] = Field(default_factory=list, max_length=MAX_HISTORY_MESSAGES)
     career: str | None = Field(None, description="Ask about this career (slug) only.")
 
@@ -64,7 +75,7 @@ def build_router(service: ChatService, limiter: RateLimiter, feedback: FeedbackS
         """Answer one message; JSON {answer, status, sources}."""
         history = check(request, body)
         answer = service.ask(body.message, history, body.career)
-        feedback.log_exchange(body.message, answer)
+        feedback.log_exchange(policy.clean_message(body.message), answer)
         return answer.to_dict()
 
     @router.post("/chat/stream")
@@ -75,7 +86,7 @@ def build_router(service: ChatService, limiter: RateLimiter, feedback: FeedbackS
         def events() -> Iterator[str]:
             for part in service.stream(body.message, history, body.career):
                 if isinstance(part, Answer):
-                    feedback.log_exchange(body.message, part)
+                    feedback.log_exchange(policy.clean_message(body.message), part)
                     yield f"event: done\ndata: {json.dumps(part.to_dict(), ensure_ascii=False)}\n\n"
                 else:
                     yield f"event: delta\ndata: {json.dumps({'text': part}, ensure_ascii=False)}\n\n"

@@ -22,6 +22,7 @@ def create_app(service: ChatService) -> FastAPI:
     """Build (not run) the web app around one ChatService (and the settings it was built with)."""
     import gradio as gr
     from fastapi import FastAPI, Request
+    from fastapi.exceptions import RequestValidationError
     from fastapi.middleware.cors import CORSMiddleware
     from fastapi.responses import JSONResponse, Response
 
@@ -58,6 +59,18 @@ def create_app(service: ChatService) -> FastAPI:
         allow_methods=["GET", "POST"],
         allow_headers=["Content-Type"],
     )
+
+    @app.exception_handler(RequestValidationError)
+    async def invalid_request(request: Request, exc: RequestValidationError) -> JSONResponse:
+        # Never echo the body back (it may be megabytes, or hold characters that cannot be encoded).
+        fields = sorted({".".join(str(p) for p in e.get("loc", ())[1:2]) or "body" for e in exc.errors()})
+        return JSONResponse(
+            {
+                "detail": f"The request could not be read ({', '.join(fields)}). Send JSON like "
+                '{"message": "What does a nurse do?", "history": []} in UTF-8.'
+            },
+            status_code=422,
+        )
 
     @app.get("/healthz")
     def healthz() -> JSONResponse:
