@@ -47,3 +47,34 @@ def no_info(suggestions: Sequence[str], role: str | None = None) -> str:
     if suggestions:
         text += " The closest careers I can tell you about are: " + ", ".join(suggestions) + "."
     return text + ' You can also ask "Which careers do you know?"'
+
+
+HARMFUL = (
+    "I can't help with that. I'm here for career questions, and I'd be glad to help with one: "
+    "for example what a job is like, what training it needs, or how to get started. If computers and "
+    'security interest you, try "What does a cybersecurity analyst do?"'
+)
+
+
+def other_language(language: str) -> str:
+    """Why a question in another language is not answered, and how to ask instead."""
+    named = f" It looks like your message is in {language}." if language and language.isalpha() else ""
+    return (
+        f"Sorry, I can only answer in English for now.{named} Please ask your question in English, "
+        'for example: "What does a nurse do?" or "How do I become an electrician?"'
+    )
+
+
+def no_profile(occupation: str, related_titles: Sequence[str]) -> str:
+    """The intro of a no_info answer for a job with no profile: said plainly, nothing invented."""
+    text = f"I don't have a profile for **{occupation}**, so I can't tell you about that job."
+    if related_titles:
+        text += (
+            " Related careers I do have profiles for (they are different jobs): "
+            + ", ".join(f"**{t}**" for t in related_titles)
+            + "."
+        )
+    return text
+
+
+DISCOVERY_INTRO = "Careers that fit what you described, best first (each reason is quoted from its profile):"

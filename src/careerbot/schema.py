@@ -7,6 +7,19 @@ from dataclasses import dataclass, field, replace
 from typing import Any, Literal
 
 Status = Literal["answered", "no_info", "out_of_scope", "invalid_input"]
+Reason = Literal[
+    "unknown_occupation",
+    "off_topic",
+    "harmful",
+    "language",
+    "empty",
+    "too_long",
+    "no_words",
+    "not_covered",
+    "distress",
+    "small_talk",
+]
+AnswerKind = Literal["answer", "comparison", "discovery", "no_profile", "refusal", "small_talk"]
 STATUSES: tuple[Status, ...] = ("answered", "no_info", "out_of_scope", "invalid_input")
 
 Message = Mapping[str, Any]  # {"role": "user" | "assistant", "content": str}, as Gradio sends
@@ -51,6 +64,16 @@ class Source:
 
 
 @dataclass(frozen=True)
+class RelatedCareer:
+    """A career offered instead of, or as a match for, what was asked; never presented as it."""
+
+    career: str
+    title: str
+    reason: str = ""  # one line quoted from its profile ("" for a plain suggestion)
+    source: int | None = None  # 1-based index into Answer.sources of the reason's source
+
+
+@dataclass(frozen=True)
 class Answer:
     """What the service returns for one question."""
 
@@ -58,6 +81,12 @@ class Answer:
     status: Status
     sources: tuple[Source, ...] = ()
     notes: tuple[str, ...] = field(default=())  # e.g. "the language model was unreachable"
+    reason: Reason | None = None
+    kind: AnswerKind = "answer"
+    intro: str = ""
+    related: tuple[RelatedCareer, ...] = ()
+    follow_ups: tuple[str, ...] = ()
+    occupation: str = ""
 
     @property
     def cited_sources(self) -> tuple[Source, ...]:

@@ -5,11 +5,14 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from careerbot import replies
+from careerbot.analysis.phrases import tokens
+from careerbot.analysis.verdict import Analyst, OccupationFinder, Verdict, has_career_words, shows_distress
 from careerbot.answer import policy
+from careerbot.answer.discover import Discoverer, a_or_an
 from careerbot.answer.engines import AnswerEngine, build_engine
 from careerbot.chunking import Chunk, chunk_profiles, corpus_fingerprint
 from careerbot.corpus import Profile, load_corpus
@@ -19,8 +22,8 @@ from careerbot.indexing import IngestStats, sync_index
 from careerbot.retrieval.careers import CareerMatcher
 from careerbot.retrieval.hybrid import HybridRetriever, Retrieval
 from careerbot.retrieval.keyword import KeywordIndex
-from careerbot.retrieval.query import QueryAnalysis, analyse
-from careerbot.schema import Answer, Message, Source
+from careerbot.retrieval.query import QueryAnalysis
+from careerbot.schema import Answer, Message, Reason, RelatedCareer, Source
 from careerbot.settings import Settings, get_settings
 from careerbot.store import VectorStore, open_client
 
@@ -54,6 +57,7 @@ class ChatService:
         retriever: HybridRetriever,
         engine: AnswerEngine,
         info: ServiceInfo,
+        occupations: OccupationFinder | None = None,
     ) -> None:
         from langchain_core.runnables import RunnableLambda
 
@@ -63,6 +67,8 @@ class ChatService:
         self.engine = engine
         self.info = info
         self.matcher = CareerMatcher(profiles)
+        self.analyst = Analyst(self.matcher, occupations)
+        self.discoverer = Discoverer(profiles, retriever)
         # retriever -> relevance gate -> answer engine, as LangChain Runnables, so another
         # engine (a generative one) plugs into the same chain.
         # (A plain sequence: RunnablePassthrough.assign would run each step on a thread pool.)
@@ -76,16 +82,40 @@ class ChatService:
         """Answer one message in the context of the conversation so far (``career``: ask one career only)."""
         text = policy.clean_message(question)
         history = self._clean_history(history)
-        distress = policy.shows_distress(text)  # before the length check: long venting messages count
+        distress = shows_distress(text)  # before the length check: long venting messages count
         problem = policy.input_problem(text, self.settings.max_question_chars)
         if problem:
-            return Answer(f"{policy.CRISIS_MESSAGE}\n\n{problem}" if distress else problem, "invalid_input")
-        answer = self._answer_message(text, history, self._known_career(career))
+            reason, message = problem
+            if distress:
+                return Answer(f"{policy.CRISIS_MESSAGE}\n\n{message}", "invalid_input", reason="distress")
+            return Answer(message, "invalid_input", reason=reason)
+        answer = self._answer_verdict(self.analyst.judge(text, history, self._known_career(career)))
         if distress:
             body = answer.text if answer.status == "answered" else ""
             text_out = policy.CRISIS_MESSAGE + (f"\n\n{body}" if body else "")
-            return Answer(text_out, "answered", answer.sources if body else (), answer.notes)
+            kept = answer if body else Answer("", "answered")
+            return replace(
+                kept, text=text_out, status="answered", reason="distress" if not body else kept.reason
+            )
         return answer
+
+    def judge(
+        self, question: str, history: Sequence[Message] | None = None, career: str | None = None
+    ) -> Verdict:
+        """The verdict on a message: subject kind, careers in play, sections, refusal reason."""
+        text = policy.clean_message(question)
+        return self.analyst.judge(text, self._clean_history(history), self._known_career(career))
+
+    def match(self, interests: str) -> Answer:
+        """Careers that fit a description of interests (what `careerbot match` and /api/match call)."""
+        text = policy.clean_message(interests)
+        problem = policy.input_problem(text, self.settings.max_question_chars)
+        if problem:
+            return Answer(problem[1], "invalid_input", reason=problem[0])
+        verdict = self.analyst.judge(text)
+        if verdict.refused:
+            return self._answer_verdict(verdict)
+        return self.discoverer.answer(text, self.analyst.interests(text))
 
     def stream(
         self, question: str, history: Sequence[Message] | None = None, career: str | None = None
@@ -105,11 +135,8 @@ class ChatService:
         text = policy.clean_message(question)
         if not text:
             return []
-        history = self._clean_history(history)
-        analysis = analyse(
-            text, history, self.matcher, self.settings.max_history_turns, self._known_career(career)
-        )
-        return list(self._search(analysis, k).sources)
+        verdict = self.analyst.judge(text, self._clean_history(history), self._known_career(career))
+        return list(self._search(verdict.analysis, k).sources)
 
     def _clean_history(self, history: Sequence[Message] | None) -> list[dict[str, str]]:
         """History normalised like a message, at most MAX_HISTORY_ITEMS items of the message limit each."""
@@ -126,24 +153,57 @@ class ChatService:
 
     # -- steps ------------------------------------------------------------------------------
 
-    def _answer_message(self, text: str, history: Sequence[Message] | None, career: str | None) -> Answer:
-        talk = policy.small_talk(text)
-        if talk == "list_careers":
-            return Answer(replies.careers_list(self.profiles), "answered")
-        if talk is not None:
-            reply = {"greeting": replies.GREETING, "thanks": replies.THANKS}.get(talk, replies.CAPABILITIES)
-            return Answer(reply, "answered")
-        analysis = analyse(text, history, self.matcher, self.settings.max_history_turns, career)
-        # Scope is judged on this message alone: a career carried over from earlier turns (or picked
-        # in the page) must not make "tell me a joke" answerable.
-        if (
-            not analysis.named_here
-            and policy.is_off_topic_request(text)
-            and not policy.has_career_words(text)
-        ):
-            return Answer(replies.OUT_OF_SCOPE, "out_of_scope")
-        result: Answer = self.chain.invoke({"analysis": analysis})
+    def _answer_verdict(self, verdict: Verdict) -> Answer:
+        if verdict.refused:
+            return self._refusal(verdict)
+        if verdict.kind == "small_talk":
+            if verdict.small_talk == "list_careers":
+                return Answer(replies.careers_list(self.profiles), "answered", kind="small_talk")
+            reply = {"greeting": replies.GREETING, "thanks": replies.THANKS}.get(
+                verdict.small_talk or "", replies.CAPABILITIES
+            )
+            return Answer(reply, "answered", kind="small_talk")
+        occupation = verdict.occupation
+        if verdict.kind == "unknown_occupation" and occupation is not None:
+            if not (occupation.guessed and self.retriever.knows_role(occupation.name)):
+                return self._no_profile(occupation.name)
+            # close enough to a profile ("surgeon"): answer from retrieval, no career carried over
+        if verdict.kind == "discovery":
+            return self.discoverer.answer(verdict.analysis.question, verdict.interests)
+        result: Answer = self.chain.invoke({"verdict": verdict, "analysis": verdict.analysis})
         return result
+
+    @staticmethod
+    def _refusal(verdict: Verdict) -> Answer:
+        text = {
+            "harmful": replies.HARMFUL,
+            "language": replies.other_language(verdict.language),
+        }.get(verdict.reason or "", replies.OUT_OF_SCOPE)
+        return Answer(text, "out_of_scope", reason=verdict.reason, kind="refusal")
+
+    def _no_profile(self, occupation: str, reason: Reason = "unknown_occupation") -> Answer:
+        """``no_info`` for a job with no profile: said plainly, related careers labelled as related."""
+        related = self._related_careers(occupation) if occupation else ()
+        titles = [r.title for r in related]
+        intro = replies.no_profile(occupation, titles) if occupation else replies.no_info(titles)
+        follow_ups = tuple(f"What does {a_or_an(t)} do?" for t in titles[:2])
+        text = intro + "".join(f"\n- {q}" for q in follow_ups) if follow_ups else intro
+        return Answer(
+            text,
+            "no_info",
+            reason=reason,
+            kind="no_profile",
+            intro=intro,
+            related=related,
+            follow_ups=follow_ups,
+            occupation=occupation,
+        )
+
+    def _related_careers(self, name: str, k: int = 3) -> tuple[RelatedCareer, ...]:
+        """Careers whose profiles are closest to a job name alone (never to the conversation's career)."""
+        probe = QueryAnalysis(name, (), (), (), self.matcher.titles)
+        careers = dict.fromkeys(s.career for s in self._search(probe, 12).sources)
+        return tuple(RelatedCareer(c, self.matcher.titles.get(c, c)) for c in list(careers)[:k])
 
     def _search(self, analysis: QueryAnalysis, k: int) -> Retrieval:
         try:
@@ -156,24 +216,23 @@ class ChatService:
         return {**state, "retrieval": self._search(state["analysis"], self.settings.top_k)}
 
     def _answer_step(self, state: dict[str, Any]) -> Answer:
+        verdict: Verdict = state["verdict"]
         analysis: QueryAnalysis = state["analysis"]
         retrieval: Retrieval = state["retrieval"]
         notes = (STORE_DOWN_NOTE,) if retrieval.degraded else ()
-        suggestions = list(dict.fromkeys(s.title for s in retrieval.sources))[:3]
-        if not analysis.named_here:
-            role = policy.unknown_role(analysis.question)
-            if role and not self.matcher.find(role) and not self.retriever.knows_role(role):
-                return Answer(replies.no_info(suggestions, role), "no_info", retrieval.sources, notes)
         weak = not retrieval.degraded and retrieval.top_similarity < self.settings.min_relevance
-        if weak and not analysis.names_a_career:
-            if not policy.has_career_words(analysis.question):
-                return Answer(replies.OUT_OF_SCOPE, "out_of_scope")
-            return Answer(replies.no_info(suggestions), "no_info", retrieval.sources, notes)
-        if not retrieval.sources:
-            return Answer(replies.no_info(suggestions), "no_info", retrieval.sources, notes)
+        if (weak and not analysis.names_a_career) or not retrieval.sources:
+            if not has_career_words(tokens(analysis.question)):
+                return Answer(replies.OUT_OF_SCOPE, "out_of_scope", reason="off_topic", kind="refusal")
+            return replace(self._no_profile("", "not_covered"), notes=notes)
         answer = self.engine.answer(analysis, retrieval.sources)
+        if verdict.kind == "specialty" and verdict.occupation is not None and verdict.occupation.lead:
+            lead = verdict.occupation.lead
+            answer = replace(
+                answer, text=f"{lead}\n\n{answer.text}", intro=lead, occupation=verdict.occupation.name
+            )
         if notes:
-            answer = Answer(f"{answer.text}\n\n_{notes[0]}_", answer.status, answer.sources, notes)
+            answer = replace(answer, text=f"{answer.text}\n\n_{notes[0]}_", notes=notes)
         return answer
 
 

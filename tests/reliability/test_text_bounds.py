@@ -14,6 +14,15 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from careerbot.analysis.language import foreign_language
+from careerbot.analysis.phrases import tokens
+from careerbot.analysis.verdict import (
+    Analyst,
+    has_career_words,
+    is_off_topic,
+    shows_distress,
+    small_talk_kind,
+)
 from careerbot.answer import policy
 from careerbot.answer.units import select_units, split_units
 from careerbot.corpus import load_corpus
@@ -32,15 +41,18 @@ def _matcher() -> CareerMatcher:
 
 
 MATCHER = _matcher()
+ANALYST = Analyst(MATCHER)
 
 ANALYSERS: dict[str, Callable[[str], object]] = {
     "clean_message": policy.clean_message,
     "input_problem": lambda t: policy.input_problem(t, LIMIT),
-    "small_talk": policy.small_talk,
-    "shows_distress": policy.shows_distress,
-    "is_off_topic_request": policy.is_off_topic_request,
-    "has_career_words": policy.has_career_words,
+    "small_talk": lambda t: small_talk_kind(tokens(t)),
+    "shows_distress": shows_distress,
+    "is_off_topic": lambda t: is_off_topic(tokens(t), t),
+    "has_career_words": lambda t: has_career_words(tokens(t)),
+    "foreign_language": foreign_language,
     "unknown_role": policy.unknown_role,
+    "verdict": lambda t: ANALYST.judge(t, [{"role": "user", "content": t}]),
     "section_intents": section_intents,
     "career_matcher": MATCHER.find,
     "keyword_tokens": keyword_tokens,

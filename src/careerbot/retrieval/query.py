@@ -2,14 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
-from careerbot.retrieval.careers import CareerMatcher, CareerMention
-from careerbot.retrieval.intent import section_intents
-from careerbot.schema import Message, message_text
-
-MAX_MATCH_CHARS = 2000  # earlier messages are searched for career names up to this length
+from careerbot.retrieval.careers import CareerMention
 
 
 @dataclass(frozen=True)
@@ -22,6 +17,7 @@ class QueryAnalysis:
     sections: tuple[str, ...] = ()
     titles: dict[str, str] = field(default_factory=dict)
     only: str | None = None  # the user picked one career: retrieve from it alone
+    compare: bool = False  # answer side by side for the careers named
 
     @property
     def careers(self) -> tuple[str, ...]:
@@ -45,46 +41,3 @@ class QueryAnalysis:
             return self.question
         names = ", ".join(self.titles.get(slug, slug) for slug in self.carried)
         return f"{names}: {self.question}"
-
-
-def analyse(
-    question: str,
-    history: Sequence[Message] | None,
-    matcher: CareerMatcher,
-    max_turns: int = 6,
-    only: str | None = None,
-) -> QueryAnalysis:
-    """Careers named (or carried over from the latest turn that named one) and section intents."""
-    if only in matcher.titles:
-        title = matcher.titles[only]
-        return QueryAnalysis(
-            question,
-            (CareerMention(only, 3.0, title),),
-            (),
-            tuple(section_intents(question)),
-            matcher.titles,
-            only,
-        )
-    named = tuple(matcher.find(question))
-    carried: tuple[str, ...] = ()
-    if not named and history:
-        recent = list(history)[-max_turns:] if max_turns else []
-        # The user's own words first; our answers name careers too, as a fallback.
-        for role in ("user", "assistant"):
-            for message in reversed(recent):
-                if not isinstance(message, Mapping) or message.get("role") != role:
-                    continue
-                mentions = matcher.find(message_text(message)[:MAX_MATCH_CHARS])
-                if mentions:
-                    top = mentions[0].strength
-                    carried = tuple(m.slug for m in mentions if m.strength >= top)[:2]
-                    break
-            if carried:
-                break
-    return QueryAnalysis(
-        question=question,
-        named=named,
-        carried=carried,
-        sections=tuple(section_intents(question)),
-        titles=matcher.titles,
-    )

@@ -1,0 +1,1 @@
+"""Message analysis: one verdict per message, from vocabulary kept as data."""
