@@ -1,0 +1,1 @@
+"""Message analysis that needs no model: occupations named in a message."""
