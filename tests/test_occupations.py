@@ -95,6 +95,8 @@ TABLE: list[tuple[str, tuple[str, str, str] | None]] = [
     ("I like tech and games", None),
     ("my vet said my dog is fine", None),
     ("what should I do with my life", None),
+    ("The interviewer asked about my weaknesses, what should I say?", None),
+    ("a recruiter called me about a job in sales", None),
     ("tell me about me", None),
     # two occupations joined by "or" share the phrasing; the first one asked about is the subject
     ("Should I be a nurse or a marine biologist?", ("career", "registered-nurse", "nurse")),
@@ -102,6 +104,11 @@ TABLE: list[tuple[str, tuple[str, str, str] | None]] = [
         "I was thinking I would qualify for HR or office manager jobs.",
         ("career", "human-resources-specialist", "hr"),
     ),
+    # a negated phrasing rules the occupation out
+    ("good at science, want to work in a hospital but not as a doctor", None),
+    ("I don't want to be a teacher any longer, what else can I do?", None),
+    ("I don't want to become a nurse or a doctor", None),
+    ("not sure if I should become a nurse", ("career", "registered-nurse", "nurse")),
     # no occupation at all
     ("What's the weather like?", None),
     ("I like drawing and computers, what careers fit me?", None),

@@ -25,6 +25,8 @@ _IRREGULAR = (("wives", "wife"), ("men", "man"), ("people", "person"))
 # At most this many "skip" words stand between a "before" phrase and the occupation ("become a pro X").
 _MAX_SKIP = 2
 _ARTICLES = frozenset({"a", "an", "the"})
+# A negation counts this many words before an occupation phrasing: "I don't want to | be a doctor".
+_NEGATION_WINDOW = 4
 
 
 def singular(word: str) -> str:
@@ -55,6 +57,7 @@ class OccupationMention:
     slug: str = ""  # the corpus career (career and specialty kinds); "" for unknown
     lead: str = ""  # specialty only: framing line before quotes from the covering profile
     in_context: bool = False  # asked in an occupation phrasing ("become a X", "X salary", ...)
+    negated: bool = False  # the phrasing is negated ("not as a doctor", "I don't want to be a nurse")
     start: int = 0  # character span in the message
     end: int = 0
 
@@ -132,6 +135,7 @@ class OccupationLexicon:
         self._after: set[str] = set()
         self._skip: set[str] = set()
         self._and: set[str] = set()
+        self._not: set[tuple[str, ...]] = set()
         for number, line in _data_lines("context.txt"):
             key, _, phrase = line.partition(":")
             tokens = tuple(words_of(phrase))
@@ -143,6 +147,8 @@ class OccupationLexicon:
                 self._skip.add(tokens[0])
             elif key == "and" and len(tokens) == 1:
                 self._and.add(tokens[0])
+            elif key == "not" and tokens:
+                self._not.add(tokens)
             else:
                 raise ValueError(
                     f"context.txt:{number}: expected 'before:', 'after:', 'skip:' or 'and:' words"
@@ -213,19 +219,23 @@ class OccupationLexicon:
         chosen.sort(key=lambda c: c[0])
         # whole-message test without rescanning the message per mention (that would be quadratic)
         plain = sum(word not in self._skip for word in raw)
+        phrasing = [self._phrasing(raw, i, j) for i, j, _ in chosen]
+        negated = [p is None for p in phrasing]
         context = [
-            plain == sum(word not in self._skip for word in raw[i:j]) or self._in_context(raw, i, j)
-            for i, j, _ in chosen
+            bool(p) or (p is not None and plain == sum(word not in self._skip for word in raw[i:j]))
+            for p, (i, j, _) in zip(phrasing, chosen, strict=True)
         ]
         # two occupations joined by "or"/"and" share one phrasing: "become a nurse or a zookeeper",
         # "HR or office manager jobs"; one pass each way carries it along a chain
         joined = [self._joined(raw, chosen[n - 1][1], chosen[n][0]) for n in range(1, len(chosen))]
         for n in range(1, len(chosen)):
-            context[n] = context[n] or (joined[n - 1] and context[n - 1])
+            negated[n] = negated[n] or (joined[n - 1] and negated[n - 1])  # "not a nurse or a doctor"
+        for n in range(1, len(chosen)):
+            context[n] = not negated[n] and (context[n] or (joined[n - 1] and context[n - 1]))
         for n in range(len(chosen) - 2, -1, -1):
-            context[n] = context[n] or (joined[n] and context[n + 1])
+            context[n] = not negated[n] and (context[n] or (joined[n] and context[n + 1]))
         mentions = []
-        for (i, j, entry), in_context in zip(chosen, context, strict=True):
+        for (i, j, entry), in_context, negative in zip(chosen, context, negated, strict=True):
             if j - i == 1 and canon[i] in self._ambiguous and not in_context:
                 continue
             if j - i == 1 and canon[i] in self._needs_article and (i == 0 or raw[i - 1] not in _ARTICLES):
@@ -234,14 +244,25 @@ class OccupationLexicon:
             words = low[spans[i][1] : last_start] + canon[j - 1]
             mentions.append(
                 OccupationMention(
-                    words, entry.kind, entry.slug, entry.lead, in_context, spans[i][1], spans[j - 1][2]
+                    words,
+                    entry.kind,
+                    entry.slug,
+                    entry.lead,
+                    in_context,
+                    negative,
+                    spans[i][1],
+                    spans[j - 1][2],
                 )
             )
         return mentions
 
     def find(self, text: str) -> OccupationMention | None:
-        """The occupation the message asks about: the first in an occupation phrasing, else the first named."""
-        mentions = self.find_all(text)
+        """The occupation the message asks about: the first in an occupation phrasing, else the first named.
+
+        A negated one ("not as a doctor") is never the subject. An ``unknown`` mention that is not
+        ``in_context`` may be a passing word ("my dad was a baker"), so it alone should not make a no_info.
+        """
+        mentions = [m for m in self.find_all(text) if not m.negated]
         return next((m for m in mentions if m.in_context), mentions[0] if mentions else None)
 
     def _joined(self, words: list[str], end: int, start: int) -> bool:
@@ -253,15 +274,26 @@ class OccupationLexicon:
             and all(w in self._skip for w in between[1:])
         )
 
-    def _in_context(self, words: list[str], i: int, j: int) -> bool:
-        """Whether words[i:j] stand in an occupation phrasing of context.txt."""
+    def _phrasing(self, words: list[str], i: int, j: int) -> bool | None:
+        """True when words[i:j] stand in an occupation phrasing of context.txt, None when it is negated."""
         if j < len(words) and words[j] in self._after:
             return True
         k = i
         for _ in range(_MAX_SKIP + 1):
-            if any(tuple(words[k - n : k]) in self._before for n in self._before_lengths if n <= k):
-                return True
+            for n in self._before_lengths:
+                if n <= k and tuple(words[k - n : k]) in self._before:
+                    return None if self._negated(words, k - n) else True
             if k == 0 or words[k - 1] not in self._skip:
                 break
             k -= 1
         return False
+
+    def _negated(self, words: list[str], start: int) -> bool:
+        """Whether a negation of context.txt ends in the few words before ``start``."""
+        low = max(0, start - _NEGATION_WINDOW)
+        return any(
+            tuple(words[end - len(neg) : end]) == neg
+            for end in range(low + 1, start + 1)
+            for neg in self._not
+            if end - len(neg) >= low
+        )
