@@ -78,6 +78,8 @@ def titles_from_soc(name: str) -> list[str]:
         if len(tokens) > 5:
             continue
         kept.append(title.replace("-", " "))
+        if tokens[-1] == "technician" and len(tokens) > 1:  # people say "vet tech", "surgical tech"
+            kept.append(" ".join([*tokens[:-1], "tech"]).replace("-", " "))
     return kept
 
 
@@ -94,8 +96,9 @@ HEADER = """\
 #     under the CC BY 4.0 license. O*NET(R) is a trademark of USDOL/ETA. careerbot has modified this
 #     information (split, singularised, lower-cased); USDOL/ETA has not approved, endorsed or tested it.
 # Extraction: build_occupations.py beside this file (splits "A and B Cs" and "Cs, D" titles into singular
-# titles, drops "All Other"/"Except" qualifiers, first-line-supervisor and helper titles, and bare generic
-# heads such as "worker" or "technician"). Everyday names the lists lack are in everyday.txt, written by hand.
+# titles, drops "All Other"/"Except" qualifiers, first-line-supervisor, helper and college-teacher titles,
+# and bare generic heads such as "worker"; adds the short "X tech" form of each "X technician").
+# Everyday names the lists lack are in everyday.txt, written by hand.
 """
 
 
