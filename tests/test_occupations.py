@@ -294,17 +294,17 @@ def test_find_is_fast_on_any_message(lexicon: OccupationLexicon, text: str) -> N
 
 
 def test_corpus_careers_win_ties_with_the_bls_list() -> None:
-    careers = {slug: [slug] for slug in _data_slugs()}
-    without = OccupationLexicon(careers).find("how do I become a plumber")
-    with_plumber = OccupationLexicon({**careers, "plumber": ["Plumber"]}).find("how do I become a plumber")
+    without = OccupationLexicon({}).find("how do I become a plumber")
+    with_plumber = OccupationLexicon({"plumber": ["Plumber"]}).find("how do I become a plumber")
     assert without is not None and (without.kind, without.slug) == ("unknown", "")
     assert with_plumber is not None and (with_plumber.kind, with_plumber.slug) == ("career", "plumber")
 
 
-def _data_slugs() -> set[str]:
-    slugs = set()
-    for name in ("variants.txt", "specialties.txt"):
-        for line in DATA.joinpath(name).read_text(encoding="utf-8").splitlines():
-            if "->" in line and not line.startswith("#"):
-                slugs.add(line.partition("->")[2].split("|")[0].strip())
-    return slugs
+def test_a_corpus_without_the_covering_profile_leaves_a_specialty_unknown(
+    profiles: dict[str, Profile],
+) -> None:
+    small = OccupationLexicon(career_names(p for slug, p in profiles.items() if slug != "physician"))
+    derm = small.find("how do I become a dermatologist")
+    assert derm is not None and (derm.kind, derm.slug) == ("unknown", "")
+    cop = small.find("how do u become a cop")
+    assert cop is not None and cop.slug == "police-officer"

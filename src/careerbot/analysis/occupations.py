@@ -114,16 +114,15 @@ class OccupationLexicon:
             self._add(line, _Entry("unknown", "", "", _UNKNOWN))
         for number, line in _data_lines("specialties.txt"):
             words, fields = _arrow("specialties.txt", number, line)
-            if len(fields) != 3 or fields[0] not in careers:
-                raise ValueError(
-                    f"specialties.txt:{number}: expected 'occupation -> known slug | evidence | lead'"
-                )
-            self._add(words, _Entry("specialty", fields[0], fields[2], _SPECIALTY))
+            if len(fields) != 3:
+                raise ValueError(f"specialties.txt:{number}: expected 'occupation -> slug | evidence | lead'")
+            # a corpus without the covering profile leaves the specialty an occupation with no profile
+            entry = _Entry("specialty", fields[0], fields[2], _SPECIALTY)
+            self._add(words, entry if fields[0] in careers else _Entry("unknown", "", "", _UNKNOWN))
         for number, line in _data_lines("variants.txt"):
             words, fields = _arrow("variants.txt", number, line)
-            if fields[0] not in careers:
-                raise ValueError(f"variants.txt:{number}: {fields[0]!r} is no corpus career")
-            self._add(words, _Entry("career", fields[0], "", _VARIANT))
+            if fields[0] in careers:
+                self._add(words, _Entry("career", fields[0], "", _VARIANT))
         for slug in sorted(careers):
             names = careers[slug]
             for index, name in enumerate(names):
@@ -151,7 +150,7 @@ class OccupationLexicon:
                 self._not.add(tokens)
             else:
                 raise ValueError(
-                    f"context.txt:{number}: expected 'before:', 'after:', 'skip:' or 'and:' words"
+                    f"context.txt:{number}: expected 'before:', 'after:', 'skip:', 'and:' or 'not:' words"
                 )
         self._before_lengths = sorted({len(b) for b in self._before}, reverse=True)
 
