@@ -6,13 +6,15 @@ from pathlib import Path
 
 import pytest
 
+from careerbot.analysis.occupations import OccupationLexicon, career_names
 from careerbot.analysis.phrases import parse_rules, tokens
 from careerbot.analysis.verdict import Analyst
 from careerbot.corpus import load_corpus
 from careerbot.retrieval.careers import CareerMatcher
 
 CORPUS = Path(__file__).resolve().parents[1] / "corpus"
-ANALYST = Analyst(CareerMatcher(load_corpus(CORPUS).profiles))
+PROFILES = load_corpus(CORPUS).profiles
+ANALYST = Analyst(CareerMatcher(PROFILES), OccupationLexicon(career_names(PROFILES)))
 
 
 def turns(*texts: str) -> list[dict[str, str]]:
@@ -26,7 +28,13 @@ def turns(*texts: str) -> list[dict[str, str]]:
 
 # question -> (subject kind, careers in play, first section asked, refusal reason)
 SINGLE = [
-    ("How do I become a registered nurse?", "career", ("registered-nurse",), "Education and Training Needed", None),
+    (
+        "How do I become a registered nurse?",
+        "career",
+        ("registered-nurse",),
+        "Education and Training Needed",
+        None,
+    ),
     ("how do u become a cop", "career", ("police-officer",), "Education and Training Needed", None),
     ("what skills do electricans need", "career", ("electrician",), "Skills Needed", None),
     ("How much do PLUMBERS earn?", "career", ("plumber",), "The Inside Scoop", None),
@@ -60,7 +68,9 @@ SINGLE = [
 
 
 @pytest.mark.parametrize(("question", "kind", "careers", "section", "reason"), SINGLE)
-def test_single_messages(question: str, kind: str, careers: tuple[str, ...] | None, section: str | None, reason: str | None) -> None:
+def test_single_messages(
+    question: str, kind: str, careers: tuple[str, ...] | None, section: str | None, reason: str | None
+) -> None:
     verdict = ANALYST.judge(question)
     assert (verdict.kind, verdict.reason) == (kind, reason), question
     if careers is not None:
@@ -79,16 +89,46 @@ def test_a_comparison_names_both_careers() -> None:
 CONVERSATIONS = [
     (("How do I become a registered nurse?",), "what about the pay?", "follow_up", ("registered-nurse",)),
     (("How do I become a registered nurse?",), "What does a marine biologist do?", "unknown_occupation", ()),
-    (("How do I become a registered nurse?",), "I like drawing and computers, what careers fit me?", "discovery", ()),
+    (
+        ("How do I become a registered nurse?",),
+        "I like drawing and computers, what careers fit me?",
+        "discovery",
+        (),
+    ),
     (("How do I become a registered nurse?",), "<img src=x onerror=alert(1)> hi", "small_talk", ()),
     (("How do I become a registered nurse?",), "What is the capital of France?", "off_topic", ()),
     (("How do I become a registered nurse?",), "What does a scuba diver do?", "unknown_occupation", ()),
     (("How do I become a registered nurse?",), "and electricians?", "career", ("electrician",)),
-    (("How do I become a registered nurse?", "thanks"), "how long is the training?", "follow_up", ("registered-nurse",)),
-    (("How do I become a registered nurse?", "How do I become a scuba diver?"), "what about the pay?", "general", ()),
-    (("How do I become a registered nurse?", "I like animals, what fits me?"), "what about the pay?", "general", ()),
-    (("Tell me about welders", "and plumbers?"), "which one needs more school?", "comparison", ("plumber", "welder")),
-    (("What does a dentist do?", "what about dental hygienists?", "pay?"), "which one earns more?", "comparison", ("dental-hygienist", "dentist")),
+    (
+        ("How do I become a registered nurse?", "thanks"),
+        "how long is the training?",
+        "follow_up",
+        ("registered-nurse",),
+    ),
+    (
+        ("How do I become a registered nurse?", "How do I become a scuba diver?"),
+        "what about the pay?",
+        "general",
+        (),
+    ),
+    (
+        ("How do I become a registered nurse?", "I like animals, what fits me?"),
+        "what about the pay?",
+        "general",
+        (),
+    ),
+    (
+        ("Tell me about welders", "and plumbers?"),
+        "which one needs more school?",
+        "comparison",
+        ("plumber", "welder"),
+    ),
+    (
+        ("What does a dentist do?", "what about dental hygienists?", "pay?"),
+        "which one earns more?",
+        "comparison",
+        ("dental-hygienist", "dentist"),
+    ),
 ]
 
 

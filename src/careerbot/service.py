@@ -9,8 +9,9 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from careerbot import replies
+from careerbot.analysis.occupations import OccupationLexicon, career_names
 from careerbot.analysis.phrases import tokens
-from careerbot.analysis.verdict import Analyst, OccupationFinder, Verdict, has_career_words, shows_distress
+from careerbot.analysis.verdict import Analyst, Verdict, has_career_words, shows_distress
 from careerbot.answer import policy
 from careerbot.answer.discover import Discoverer, a_or_an
 from careerbot.answer.engines import AnswerEngine, build_engine
@@ -57,7 +58,7 @@ class ChatService:
         retriever: HybridRetriever,
         engine: AnswerEngine,
         info: ServiceInfo,
-        occupations: OccupationFinder | None = None,
+        occupations: OccupationLexicon | None = None,
     ) -> None:
         from langchain_core.runnables import RunnableLambda
 
@@ -67,7 +68,7 @@ class ChatService:
         self.engine = engine
         self.info = info
         self.matcher = CareerMatcher(profiles)
-        self.analyst = Analyst(self.matcher, occupations)
+        self.analyst = Analyst(self.matcher, occupations or OccupationLexicon(career_names(profiles)))
         self.discoverer = Discoverer(profiles, retriever)
         # retriever -> relevance gate -> answer engine, as LangChain Runnables, so another
         # engine (a generative one) plugs into the same chain.
@@ -164,10 +165,14 @@ class ChatService:
             )
             return Answer(reply, "answered", kind="small_talk")
         occupation = verdict.occupation
-        if verdict.kind == "unknown_occupation" and occupation is not None:
-            if not (occupation.guessed and self.retriever.knows_role(occupation.name)):
-                return self._no_profile(occupation.name)
-            # close enough to a profile ("surgeon"): answer from retrieval, no career carried over
+        # A job found by its phrasing alone may still be close to a profile ("surgeon"): then it is
+        # answered from retrieval, with no career carried over.
+        if (
+            verdict.kind == "unknown_occupation"
+            and occupation is not None
+            and not (occupation.guessed and self.retriever.knows_role(occupation.name))
+        ):
+            return self._no_profile(occupation.name)
         if verdict.kind == "discovery":
             return self.discoverer.answer(verdict.analysis.question, verdict.interests)
         result: Answer = self.chain.invoke({"verdict": verdict, "analysis": verdict.analysis})

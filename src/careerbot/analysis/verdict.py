@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Literal, Protocol
+from typing import TYPE_CHECKING, Literal
 
 from careerbot.analysis.language import foreign_language
 from careerbot.analysis.phrases import rules, tokens
@@ -18,6 +18,9 @@ from careerbot.retrieval.careers import CareerMatcher, CareerMention
 from careerbot.retrieval.intent import section_intents
 from careerbot.retrieval.query import QueryAnalysis
 from careerbot.schema import Message, Reason, message_text
+
+if TYPE_CHECKING:
+    from careerbot.analysis.occupations import OccupationLexicon
 
 SubjectKind = Literal[
     "career",  # a corpus career named (or a field/cluster of them)
@@ -50,12 +53,6 @@ class Occupation:
     def unknown(self) -> bool:
         """True when no profile is or covers this occupation."""
         return self.slug is None
-
-
-class OccupationFinder(Protocol):
-    """Finds the occupation a message names (longest phrase; corpus names win ties)."""
-
-    def find(self, text: str) -> Occupation | None: ...
 
 
 @dataclass(frozen=True)
@@ -101,26 +98,28 @@ class _Subject:
 class Analyst:
     """Judges messages in their conversation, from the corpus careers and the packaged rule files."""
 
-    def __init__(self, matcher: CareerMatcher, occupations: OccupationFinder | None = None) -> None:
+    def __init__(self, matcher: CareerMatcher, occupations: OccupationLexicon | None = None) -> None:
         self.matcher = matcher
         self.occupations = occupations
 
     # -- one message on its own ---------------------------------------------------------------
 
     def _occupation(self, text: str, strong: Sequence[CareerMention]) -> Occupation | None:
-        found = self.occupations.find(text) if self.occupations is not None else None
-        if found is None and not strong:
-            # A job the list does not know, named by its phrasing ("become a lighthouse keeper"); the
-            # service checks it against the profiles before saying there is none.
-            role = unknown_role(text)
+        """The occupation the message asks about, from the occupation list (longest phrase wins)."""
+        mention = self.occupations.find(text) if self.occupations is not None else None
+        if mention is None or (mention.kind == "unknown" and not mention.in_context):
+            # Not in the list, or only in passing ("my dad was a baker"): a job named by its phrasing
+            # ("become a lighthouse keeper") is checked against the profiles by the service.
+            role = None if strong else unknown_role(text)
             if role and not self.matcher.find(role):
                 return Occupation(role, guessed=True)
-        if found is None or not found.unknown:
-            return found
-        # A corpus career named by a longer phrase wins ("registered nurse" over "nurse").
-        if any(len(m.alias.split()) >= len(found.name.split()) for m in strong):
             return None
-        return found
+        if mention.kind == "unknown":
+            # A corpus career named by a phrase at least as long wins ("registered nurse" over "nurse").
+            if any(len(m.alias.split()) >= len(mention.words.split()) for m in strong):
+                return None
+            return Occupation(mention.words)
+        return Occupation(mention.words, mention.slug, mention.lead if mention.kind == "specialty" else "")
 
     def subject(self, text: str) -> _Subject:
         """What one message is about, on its own."""
