@@ -8,7 +8,7 @@ and only from the user's own earlier turns, never from careers named in the bot'
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Literal
 
 from careerbot.analysis.language import foreign_language
@@ -63,6 +63,7 @@ class Interests:
     constraints: tuple[str, ...] = ()  # "no_degree", "no_blood", "no_desk"
     excluded: tuple[str, ...] = ()  # careers the person rules out ("not as a doctor")
     likes: str = ""  # the message without the constraint phrases: what fit is measured against
+    named: tuple[str, ...] = ()  # careers named as interests ("I love video games, what should I do?")
 
 
 @dataclass(frozen=True)
@@ -107,9 +108,11 @@ class Analyst:
     def _occupation(self, text: str, strong: Sequence[CareerMention]) -> Occupation | None:
         """The occupation the message asks about, from the occupation list (longest phrase wins)."""
         mention = self.occupations.find(text) if self.occupations is not None else None
-        if mention is None or (mention.kind == "unknown" and not mention.in_context):
-            # Not in the list, or only in passing ("my dad was a baker"): a job named by its phrasing
-            # ("become a lighthouse keeper") is checked against the profiles by the service.
+        if mention is not None and mention.kind == "unknown" and _describes_self(text[: mention.start]):
+            mention = None  # "I worked as a cashier for 5 years, what else can I do?": not the subject
+        if mention is None or (mention.kind == "unknown" and not mention.in_context and strong):
+            # Not in the list: a job named by its phrasing ("become a lighthouse keeper") is checked
+            # against the profiles by the service.
             role = None if strong else unknown_role(text)
             if role and not self.matcher.find(role):
                 return Occupation(role, guessed=True)
@@ -118,8 +121,27 @@ class Analyst:
             # A corpus career named by a phrase at least as long wins ("registered nurse" over "nurse").
             if any(len(m.alias.split()) >= len(mention.words.split()) for m in strong):
                 return None
+            # Named in passing ("my dad was a baker") unless the message asks about careers.
+            toks = tokens(text)
+            asks = has_career_words(toks) or section_intents(text)
+            if not mention.in_context and (not asks or rules("discover").groups(toks)):
+                return None
             return Occupation(mention.words)
         return Occupation(mention.words, mention.slug, mention.lead if mention.kind == "specialty" else "")
+
+    def _named(self, text: str) -> tuple[CareerMention, ...]:
+        """Careers named: the matcher's (titles, similar titles, typos), plus everyday names the
+        occupation list knows for corpus careers ("hvac tech", "x-ray tech")."""
+        named = list(self.matcher.find(text[:MAX_MATCH_CHARS]))
+        if self.occupations is not None:
+            have = {m.slug for m in named if m.is_strong}
+            for mention in self.occupations.find_all(text[:MAX_MATCH_CHARS]):
+                if mention.kind == "career" and not mention.negated and mention.slug not in have:
+                    have.add(mention.slug)
+                    named.append(
+                        CareerMention(mention.slug, 1.0 + 0.1 * len(mention.words.split()), mention.words)
+                    )
+        return tuple(sorted(named, key=lambda m: -m.strength))
 
     def subject(self, text: str) -> _Subject:
         """What one message is about, on its own."""
@@ -130,26 +152,32 @@ class Analyst:
             return _Subject("language")
         if small_talk_kind(toks):
             return _Subject("small_talk")
-        named = tuple(self.matcher.find(text[:MAX_MATCH_CHARS]))
+        named = self._named(text)
         strong = [m for m in named if m.is_strong]
         occupation = self._occupation(text, strong)
         if occupation is not None and occupation.unknown:
             return _Subject("unknown_occupation", (), occupation)
-        if occupation is not None and occupation.slug and not strong:
+        if occupation is not None and occupation.slug and occupation.lead:
             mention = CareerMention(occupation.slug, 1.0, occupation.name)
-            kind: SubjectKind = "specialty" if occupation.lead else "career"
-            return _Subject(kind, (mention,), occupation)
+            return _Subject("specialty", (mention,), occupation)
         excluded = set(self._excluded(toks))
         kept = [m for m in strong if m.slug not in excluded]
         if len({m.slug for m in kept}) >= 2 and rules("compare").any(toks):
             return _Subject("comparison", tuple(kept))
-        if rules("discover").groups(toks).get("cue") and not kept:
-            return _Subject("discovery", named)
+        discover = rules("discover").groups(toks)
+        # Discovery: describing oneself with no career named, or asking what fits while naming
+        # careers only as interests ("I love video games and coding, what should I do?").
+        if (discover.get("cue") or discover.get("ask")) and (
+            not kept or (discover.get("cue") and discover.get("ask"))
+        ):
+            return _Subject("discovery", tuple(kept))
         if named:
             return _Subject("career", named)
         if is_off_topic(toks, text) and not has_career_words(toks):
             return _Subject("off_topic")
-        return _Subject("follow_up")
+        if section_intents(text) or has_career_words(toks) or rules("followup").any(toks):
+            return _Subject("follow_up")
+        return _Subject("general")
 
     def _excluded(self, toks: Sequence[str]) -> list[str]:
         """Careers ruled out ("not as a doctor", "anything but a lawyer")."""
@@ -203,11 +231,14 @@ class Analyst:
         if subject.kind == "unknown_occupation":
             return Verdict("unknown_occupation", analysis(), occupation=subject.occupation)
         if subject.kind == "discovery":
-            return Verdict("discovery", analysis(), interests=self.interests(text))
+            named = tuple(dict.fromkeys(m.slug for m in subject.named))
+            return Verdict("discovery", analysis(), interests=replace(self.interests(text), named=named))
         if subject.kind == "comparison":
             return Verdict("comparison", analysis(subject.named, compare=True))
         if subject.kind in ("career", "specialty"):
             return Verdict(subject.kind, analysis(subject.named), occupation=subject.occupation)
+        if subject.kind == "general":
+            return Verdict("general", analysis())
         # No subject of its own: a follow-up.
         user_turns = [
             message_text(m)[:MAX_MATCH_CHARS]
@@ -228,7 +259,7 @@ class Analyst:
         """Careers of the latest earlier user turn that had a subject, if that subject was careers."""
         for turn in user_turns:
             subject = self.subject(turn)
-            if subject.kind in ("follow_up", "small_talk"):
+            if subject.kind in ("follow_up", "small_talk", "general"):
                 continue  # "thanks", "what about the pay?": look further back
             if subject.kind not in ("career", "specialty", "comparison"):
                 return ()  # an unknown job, an interest question or a refusal ends the carry-over
@@ -247,6 +278,15 @@ class Analyst:
                 if len(found) == 2:
                     return found
         return found
+
+
+_SELF = ("i'm", "im", "i am", "i work", "i worked", "i've been", "ive been", "currently", "my job", "i was")
+
+
+def _describes_self(before: str) -> bool:
+    """True when the words just before a job name describe the user ("I worked as a ...")."""
+    recent = " ".join(tokens(before)[-6:])
+    return any(f" {phrase} " in f" {recent} " for phrase in _SELF)
 
 
 def small_talk_kind(toks: Sequence[str]) -> SmallTalk | None:

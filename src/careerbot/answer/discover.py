@@ -31,6 +31,7 @@ FIT_SECTIONS = (
 REASON_SECTIONS = ("Job Description", "Rewarding Aspects of Career", "Skills Needed", "Day in the Life")
 TOP_CHUNKS = 2  # a career's fit: mean of its best chunks among FIT_SECTIONS
 TRAIT_BONUS = 0.06  # per interest trait the profile carries (at most two count)
+NAMED_BONUS = 0.08  # a career the person named as an interest
 PENALTY = {"no_degree": 0.12, "no_blood": 0.25, "no_desk": 0.05}
 MIN_CAREERS, MAX_CAREERS = 3, 5
 CLOSE_FIT = 0.08  # a 4th and 5th career are listed when this close to the best
@@ -96,6 +97,7 @@ class Discoverer:
             score = sum(best) / len(best) if best else 0.0
             traits = set(getattr(profile, "traits", ()) or ())
             score += TRAIT_BONUS * min(2, len(traits & set(interests.traits)))
+            score += NAMED_BONUS if slug in interests.named else 0.0
             if "no_degree" in interests.constraints and getattr(profile, "degree", None) in DEGREE_CONFLICT:
                 score -= PENALTY["no_degree"]
             if "no_blood" in interests.constraints and "blood" in traits:
