@@ -21,7 +21,7 @@ _FRONT_MATTER_KEYS = frozenset({"title", "cluster", "degree", "traits"})
 _FIELD_FORMS = "'title: ...', 'cluster: ...', 'degree: ...' or 'traits: ...'"
 
 # key -> (value, file, line) where it was set, so a clash can name both places.
-_Fields = dict[str, tuple[str, Path, int]]
+MetaFields = dict[str, tuple[str, Path, int]]
 
 
 def _heading_key(text: str) -> str:
@@ -68,11 +68,11 @@ def _field(line: str, path: Path, line_no: int) -> tuple[str, str]:
     return key, value
 
 
-def _front_matter(lines: list[str], path: Path) -> tuple[_Fields, int]:
+def _front_matter(lines: list[str], path: Path) -> tuple[MetaFields, int]:
     """Read an optional leading '---' block; returns the fields and the first body line index."""
     if not lines or lines[0].strip() != "---":
         return {}, 0
-    fields: _Fields = {}
+    fields: MetaFields = {}
     for index in range(1, len(lines)):
         line = lines[index].strip()
         if line == "---":
@@ -82,16 +82,16 @@ def _front_matter(lines: list[str], path: Path) -> tuple[_Fields, int]:
     raise CorpusError(path, 1, "front matter opened with '---' is never closed with '---'")
 
 
-def _add(fields: _Fields, item: tuple[str, str], path: Path, line_no: int) -> None:
+def _add(fields: MetaFields, item: tuple[str, str], path: Path, line_no: int) -> None:
     key, value = item
     if key in fields:
         raise CorpusError(path, line_no, f"{key!r} is set twice (first at line {fields[key][2]})")
     fields[key] = (value, path, line_no)
 
 
-def parse_meta_text(text: str, path: Path) -> _Fields:
+def parse_meta_text(text: str, path: Path) -> MetaFields:
     """Fields of a '<slug>.meta' sidecar: front-matter lines without '---'; '#' starts a comment line."""
-    fields: _Fields = {}
+    fields: MetaFields = {}
     for index, raw in enumerate(text.splitlines()):
         line = raw.strip()
         if line and not line.startswith("#"):
@@ -110,7 +110,7 @@ def _match_heading(line: str) -> tuple[str, str] | None:
 
 
 def parse_profile_text(
-    text: str, slug: str, path: Path | None = None, meta: _Fields | None = None
+    text: str, slug: str, path: Path | None = None, meta: MetaFields | None = None
 ) -> Profile:
     """Parse profile text (plus sidecar fields from ``parse_meta_text``); errors carry file and line."""
     where = path or Path(f"{slug}.txt")
