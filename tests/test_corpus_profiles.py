@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from careerbot.corpus import KNOWN_SECTIONS, load_corpus
@@ -104,7 +106,7 @@ def test_profile_is_complete_in_the_seed_format(slug: str) -> None:
     assert profile.title and profile.title[0].isupper()
     assert profile.cluster in CLUSTERS
     assert 5 <= len(profile.similar_titles) <= 12
-    assert "Bureau of Labor Statistics" in profile.source and "20" in profile.source
+    assert "Bureau of Labor Statistics" in profile.source and re.search(r"\b20\d\d\b", profile.source)
     words = sum(len(i.text.split()) for s in profile.sections for i in s.items)
     assert 450 <= words <= 950, words
     bulleted = ("Day in the Life", "Skills Needed", "How to land your 1st job", "Plan B")
@@ -129,3 +131,20 @@ def test_pay_figures_say_they_are_us_figures_with_a_year() -> None:
                     if "$" in sentence and ("median" in sentence or "a year" in sentence):
                         assert "US" in sentence or "U.S." in sentence, (profile.slug, sentence)
                         assert "20" in sentence, (profile.slug, sentence)
+
+
+@pytest.mark.parametrize("slug", [s for s in SLUGS if s != SEED])
+def test_inside_scoop_gives_a_us_median_pay_with_its_year_and_source(slug: str) -> None:
+    # The seed is the user's file and stays as written; every other profile carries pay in
+    # The Inside Scoop, as "In the US, the median pay for X was about $N a year in May 2023 (BLS)".
+    section = PROFILES[slug].section("The Inside Scoop")
+    assert section is not None
+    found = [
+        sentence
+        for item in section.items
+        if "Bureau of Labor Statistics" in item.text
+        for sentence in re.split(r"(?<=[.;])\s+", item.text)
+        if re.search(r"\$\d", sentence) and "median" in sentence
+    ]
+    assert found, f"{slug}: no median pay figure next to a named source"
+    assert all(re.search(r"\b(May )?20\d\d\b", s) and "US" in s for s in found), found

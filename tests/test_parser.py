@@ -59,6 +59,12 @@ def test_front_matter_sets_title_and_cluster(tmp_path: Path) -> None:
         (b"---\ntitle: X\n", 1, "never closed"),
         (b"---\ntitle: X\nJob Description\n", 3, "front matter line"),
         (b"---\ncolour: red\n---\nJob Description\nA\n", 2, "front matter line"),
+        (b"---\ntitle: X\ndegree: phd\n---\nJob Description\nA\n", 3, "degree 'phd' is not one of"),
+        (b"---\ndegree:\n---\nJob Description\nA\n", 2, "degree '' is not one of"),
+        (b"---\ntraits: hands-on, gardening\n---\nJob Description\nA\n", 2, "trait 'gardening'"),
+        (b"---\ntraits: math,,science\n---\nJob Description\nA\n", 2, "trait ''"),
+        (b"---\ntraits: math, math\n---\nJob Description\nA\n", 2, "a tag twice"),
+        (b"---\ndegree: none\ndegree: bachelor\n---\nJob Description\nA\n", 3, "set twice"),
     ],
 )
 def test_malformed_file_names_file_and_line(tmp_path: Path, content: bytes, line: int, problem: str) -> None:
@@ -84,3 +90,55 @@ def test_plan_b_entries_that_are_corpus_careers_become_links() -> None:
     lawyer = profiles["lawyer"]
     assert "paralegal" in lawyer.related
     assert all(slug in profiles for slug in lawyer.related)
+
+
+def test_front_matter_sets_degree_and_traits(tmp_path: Path) -> None:
+    path = tmp_path / "welder.txt"
+    path.write_text(
+        "---\ndegree: certificate\ntraits: hands-on,physical\n---\nJob Description\n\nJoins metal.\n"
+    )
+    profile = parse_profile(path)
+    assert (profile.degree, profile.traits) == ("certificate", ("hands-on", "physical"))
+    bare = tmp_path / "bare.txt"
+    bare.write_text("Job Description\n\nJoins metal.\n")
+    assert (parse_profile(bare).degree, parse_profile(bare).traits) == (None, ())
+
+
+def test_meta_sidecar_gives_attributes_to_an_unedited_profile(tmp_path: Path) -> None:
+    (tmp_path / "seed.txt").write_text("Job Description\n\nPosts things.\n")
+    (tmp_path / "seed.meta").write_text(
+        "# why: the seed stays byte-identical\n\ndegree: bachelor\ntraits: writing\n"
+    )
+    result = load_corpus(tmp_path)
+    assert result.errors == ()
+    [profile] = result.profiles
+    assert (profile.slug, profile.degree, profile.traits) == ("seed", "bachelor", ("writing",))
+
+
+@pytest.mark.parametrize(
+    ("meta", "front", "line", "problem"),
+    [
+        ("degree: bachelor\ntraits: blood, knitting\n", "", 2, "trait 'knitting'"),
+        ("---\ndegree: none\n", "", 1, "front matter line '---'"),
+        ("degree: none\n", "---\ndegree: bachelor\n---\n", 1, "also set in job.txt at line 2"),
+    ],
+)
+def test_bad_meta_sidecar_names_the_meta_file_and_line(
+    tmp_path: Path, meta: str, front: str, line: int, problem: str
+) -> None:
+    (tmp_path / "job.txt").write_text(front + "Job Description\n\nWork.\n")
+    (tmp_path / "job.meta").write_text(meta)
+    (tmp_path / "other.txt").write_text("Job Description\n\nFine.\n")
+    result = load_corpus(tmp_path)
+    assert [p.slug for p in result.profiles] == ["other"]
+    [error] = result.errors
+    assert str(error).startswith(f"job.meta:{line}:") and problem in str(error)
+
+
+def test_a_meta_file_is_never_a_profile_and_an_orphan_is_reported(tmp_path: Path) -> None:
+    (tmp_path / "good.txt").write_text("Job Description\n\nFine.\n")
+    (tmp_path / "god.meta").write_text("degree: none\n")
+    result = load_corpus(tmp_path)
+    assert [p.slug for p in result.profiles] == ["good"]
+    [error] = result.errors
+    assert str(error).startswith("god.meta:1:") and "no profile god.txt" in str(error)

@@ -47,7 +47,7 @@ def _link_plan_b(profiles: list[Profile]) -> list[Profile]:
 
 
 def load_corpus(corpus_dir: Path) -> CorpusLoad:
-    """Parse all ``*.txt`` profiles in ``corpus_dir`` (sorted by slug)."""
+    """Parse all ``*.txt`` profiles in ``corpus_dir`` (sorted by slug), each with its ``.meta`` sidecar."""
     if not corpus_dir.is_dir():
         raise EmptyCorpusError(
             f"corpus folder {corpus_dir} does not exist; pass --corpus DIR or set CAREERBOT_CORPUS_DIR"
@@ -61,4 +61,10 @@ def load_corpus(corpus_dir: Path) -> CorpusLoad:
             errors.append(exc)
         except OSError as exc:
             errors.append(CorpusError(path, 1, f"cannot be read ({exc.strerror})"))
+    # A sidecar is never a profile; one without its profile is most likely a misspelt name.
+    for meta in sorted(corpus_dir.glob("*.meta")):
+        if not meta.with_suffix(".txt").is_file():
+            errors.append(
+                CorpusError(meta, 1, f"has no profile {meta.stem}.txt next to it; rename or delete it")
+            )
     return CorpusLoad(tuple(_link_plan_b(profiles)), tuple(errors))

@@ -32,6 +32,37 @@ UNINDEXED_SECTIONS: frozenset[str] = frozenset({"Source", "Jobs by", "Online Cou
 
 DEFAULT_CLUSTER = "General"
 
+# The usual minimum education to enter a career, lowest first, so "no 4-year college"
+# is a comparison of ranks. Front matter: "degree: <one of these>".
+DEGREES: tuple[str, ...] = (
+    "none",  # high school, then learning on the job or in a paid apprenticeship
+    "certificate",  # a certificate, license or credential course of weeks to about two years
+    "associate",  # a two-year college degree
+    "bachelor",  # a four-year college degree
+    "graduate",  # a master's, doctorate or professional degree (JD, MD, DDS, PharmD ...)
+)
+
+# Tags for interest matching and constraints ("no blood", "good with my hands").
+# Front matter: "traits: tag, tag". Kept small so each tag means one thing to a student.
+TRAITS: dict[str, str] = {
+    "hands-on": "works with tools, equipment or materials, not only at a desk",
+    "outdoors": "a good share of the work happens outside or on sites",
+    "blood": "sees blood, wounds, injuries, surgery or bodily fluids",
+    "patient-care": "examines, treats or cares for patients directly",
+    "creative": "makes original designs, art, media or stories",
+    "computers": "most of the work is done on computers or with software",
+    "math": "uses math, statistics or calculation every day",
+    "science": "applies biology, chemistry, physics or another natural science",
+    "people": "spends most of the day dealing with clients, the public or a team",
+    "helping": "the point of the job is helping people with their lives or health",
+    "physical": "physically demanding: on your feet, lifting, climbing",
+    "travel": "travels regularly for work",
+    "writing": "writing is a core part of the job",
+    "business": "sales, money, marketing or running a business",
+    "animals": "works with animals",
+    "law": "works with laws, courts or law enforcement",
+}
+
 
 @dataclass(frozen=True)
 class Item:
@@ -70,6 +101,8 @@ class Profile:
     sections: tuple[Section, ...]
     source: str = ""
     related: tuple[str, ...] = field(default=())  # Plan B careers that exist in the corpus
+    degree: str | None = None  # one of DEGREES, from the front matter or the .meta sidecar
+    traits: tuple[str, ...] = ()  # tags from TRAITS, in the order written
 
     def section(self, name: str) -> Section | None:
         """The section with this canonical name, if present."""
