@@ -16,6 +16,7 @@ CAPABILITIES = (
 
 GREETING = "Hi! I'm careerbot. " + CAPABILITIES
 THANKS = "You're welcome! Ask me about any other career whenever you like."
+SLOW_DOWN = "You're asking faster than I can keep up. Please wait a few seconds and try again."
 
 OUT_OF_SCOPE = (
     "I can only help with questions about careers: jobs, the skills and education they need, "

@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 import logging
-import time
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from careerbot import replies
@@ -16,6 +15,7 @@ from careerbot.corpus import Profile, load_corpus
 from careerbot.embeddings import NamedEmbeddings, build_embeddings
 from careerbot.errors import CorpusError, EmptyCorpusError, StoreUnavailableError
 from careerbot.indexing import IngestStats, sync_index
+from careerbot.render import rerender
 from careerbot.retrieval.careers import CareerMatcher
 from careerbot.retrieval.hybrid import HybridRetriever, Retrieval
 from careerbot.retrieval.keyword import KeywordIndex
@@ -39,9 +39,7 @@ class ServiceInfo:
     store: str
     embedding_model: str
     engine: str
-    corpus_errors: tuple[CorpusError, ...] = ()
     ingest: IngestStats | None = None
-    started: float = field(default_factory=time.time)
 
 
 class ChatService:
@@ -82,9 +80,9 @@ class ChatService:
             return Answer(f"{policy.CRISIS_MESSAGE}\n\n{problem}" if distress else problem, "invalid_input")
         answer = self._answer_message(text, history, self._known_career(career))
         if distress:
-            body = answer.text if answer.status == "answered" else ""
-            text_out = policy.CRISIS_MESSAGE + (f"\n\n{body}" if body else "")
-            return Answer(text_out, "answered", answer.sources if body else (), answer.notes)
+            if answer.status != "answered":
+                return Answer(policy.CRISIS_MESSAGE, "answered", notes=answer.notes)
+            return rerender(answer, intro=f"{policy.CRISIS_MESSAGE}\n\n{answer.intro}".strip())
         return answer
 
     def stream(
@@ -173,7 +171,7 @@ class ChatService:
             return Answer(replies.no_info(suggestions), "no_info", retrieval.sources, notes)
         answer = self.engine.answer(analysis, retrieval.sources)
         if notes:
-            answer = Answer(f"{answer.text}\n\n_{notes[0]}_", answer.status, answer.sources, notes)
+            answer = rerender(answer, notes=notes)
         return answer
 
 
@@ -206,7 +204,7 @@ def build_service(
 ) -> ChatService:
     """Load the corpus, open (and if needed build or refresh) the index, and return the service."""
     settings = settings or get_settings()
-    profiles, chunks, errors = load_chunks(settings)
+    profiles, chunks, _errors = load_chunks(settings)  # load_chunks logged the skipped files
     embeddings = embeddings or build_embeddings(settings.embedding_model_path, settings.embedding_batch_size)
     store = open_store(settings, embeddings)
     stats = None
@@ -215,7 +213,7 @@ def build_service(
         stats = sync_index(
             store, embeddings, chunks, batch_size=settings.embedding_batch_size, progress=progress
         )
-    return assemble_service(settings, profiles, chunks, store, embeddings, errors=errors, stats=stats)
+    return assemble_service(settings, profiles, chunks, store, embeddings, stats=stats)
 
 
 def assemble_service(
@@ -226,7 +224,6 @@ def assemble_service(
     embeddings: NamedEmbeddings,
     *,
     keyword: KeywordIndex | None = None,
-    errors: tuple[CorpusError, ...] = (),
     stats: IngestStats | None = None,
 ) -> ChatService:
     """Wire a ChatService over an index that is already in the store (benchmarks build their own)."""
@@ -240,7 +237,6 @@ def assemble_service(
         store=store.location,
         embedding_model=embeddings.model_id,
         engine=engine.name,
-        corpus_errors=errors,
         ingest=stats,
     )
     return ChatService(settings, profiles, retriever, engine, info)

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from itertools import pairwise
 
 from careerbot.retrieval.careers import CareerMatcher, CareerMention
 from careerbot.retrieval.intent import section_intents
+from careerbot.retrieval.text import words
 from careerbot.schema import Message, message_text
 
 MAX_MATCH_CHARS = 2000  # earlier messages are searched for career names up to this length
@@ -22,6 +24,7 @@ class QueryAnalysis:
     sections: tuple[str, ...] = ()
     titles: dict[str, str] = field(default_factory=dict)
     only: str | None = None  # the user picked one career: retrieve from it alone
+    compare: bool = False  # two careers are in play and the question compares them
 
     @property
     def careers(self) -> tuple[str, ...]:
@@ -45,6 +48,29 @@ class QueryAnalysis:
             return self.question
         names = ", ".join(self.titles.get(slug, slug) for slug in self.carried)
         return f"{names}: {self.question}"
+
+
+# "nurse vs dental hygienist", "compare X and Y", "difference between", "which one needs more school?"
+_COMPARE_WORDS = frozenset({"vs", "versus", "compare", "compared", "comparing", "comparison", "or"})
+_COMPARE_PAIRS = frozenset({("difference", "between"), ("differences", "between"), ("which", "one")})
+_WHICH_MORE = frozenset({"more", "less", "longer", "shorter", "better", "harder", "easier", "higher"})
+
+
+def is_comparison(question: str) -> bool:
+    """True when the question's words ask to compare (one pass over its tokens, linear time)."""
+    tokens = words(question)
+    if _COMPARE_WORDS.intersection(tokens):
+        return True
+    pairs = pairwise(tokens)
+    if any(pair in _COMPARE_PAIRS for pair in pairs):
+        return True
+    return "which" in tokens and bool(_WHICH_MORE.intersection(tokens))
+
+
+def _compares(question: str, named: Sequence[CareerMention], carried: Sequence[str]) -> bool:
+    strong = {m.slug for m in named if m.is_strong}
+    two = len(strong) >= 2 or (not named and len(set(carried)) >= 2)
+    return two and is_comparison(question)
 
 
 def analyse(
@@ -87,4 +113,5 @@ def analyse(
         carried=carried,
         sections=tuple(section_intents(question)),
         titles=matcher.titles,
+        compare=_compares(question, named, carried),
     )

@@ -5,18 +5,17 @@
 import dataclasses
 from collections import OrderedDict
 from collections.abc import Iterator, Sequence
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
-from careerbot.replies import DISCLAIMER
+from careerbot.render import answer_markdown, more_markdown, safe_markdown, sources_markdown
+from careerbot.replies import DISCLAIMER, SLOW_DOWN
 from careerbot.schema import Answer, message_text
-from careerbot.ui.render import answer_markdown, safe_markdown, sources_markdown
 
 if TYPE_CHECKING:
     import gradio as gr
 
     from careerbot.feedback import FeedbackStore
     from careerbot.service import ChatService
-    from careerbot.web.security import RateLimiter
 
 EXAMPLES = [
     "What does a dental hygienist do?",
@@ -25,7 +24,14 @@ EXAMPLES = [
     "Which careers do you know?",
 ]
 ANY_CAREER = ""
-SLOW_DOWN = "You're asking faster than I can keep up. Please wait a few seconds and try again."
+MORE_TITLE = "More from the profile"
+
+
+class Limiter(Protocol):
+    """What the page needs from a rate limiter (the web app passes its own)."""
+
+    def allow(self, key: str) -> bool: ...
+
 
 # Embed mode (?embed=1, used by /widget.js): only the conversation, no page header.
 PAGE_CSS = """
@@ -108,10 +114,18 @@ def safe_chatbot(**kwargs: Any) -> "gr.Chatbot":
 
 
 def chat_messages(answer: Answer) -> list[Any]:
-    """The assistant's reply: the answer, then its sources in a collapsible block."""
+    """The assistant's reply: the answer, then "more from the profile" and its sources, each folded."""
     import gradio as gr
 
     messages: list[Any] = [gr.ChatMessage(role="assistant", content=answer_markdown(answer))]
+    if answer.more:
+        messages.append(
+            gr.ChatMessage(
+                role="assistant",
+                content=more_markdown(answer),
+                metadata={"title": MORE_TITLE, "status": "done"},
+            )
+        )
     if answer.cited_sources:
         messages.append(
             gr.ChatMessage(
@@ -131,7 +145,7 @@ def _session(request: Any) -> str:
     return str(getattr(request, "session_hash", None) or "")
 
 
-def build_blocks(service: "ChatService", feedback: "FeedbackStore", limiter: "RateLimiter") -> "gr.Blocks":
+def build_blocks(service: "ChatService", feedback: "FeedbackStore", limiter: Limiter) -> "gr.Blocks":
     """The chat page as Gradio Blocks (mounted by the web app; never launched here)."""
     import gradio as gr
 
