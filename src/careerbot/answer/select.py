@@ -108,7 +108,7 @@ def choose_sections(
 
 def ranked_units(units: Sequence[Unit], question_tokens: set[str], focus: Focus | None) -> list[Unit]:
     """Units best first: focus and word overlap, earlier ones on ties."""
-    return sorted(units, key=lambda u: (-unit_score(question_tokens, focus, u.text), u.index))
+    return sorted(units, key=lambda u: (-unit_score(question_tokens, focus, u), u.index))
 
 
 def take(units: Sequence[Unit], budget: int, most: int, at_least_one: bool) -> list[Unit]:

@@ -75,6 +75,7 @@ _NUMBER_WORDS = frozenset(
 _UNIT_TOOL_WORDS = _TOOL_WORDS | frozenset(["apps", "software", "suite"])
 FOCUS_WEIGHT = 2.0  # a unit that has the asked-for figure outranks any word overlap (max 1.0)
 SPECIFIC_WEIGHT = 0.5  # named things break ties between units that share few words with the question
+OPENING_WEIGHT = 0.4  # a section's opening sentence usually states its gist
 
 
 @dataclass(frozen=True)
@@ -177,12 +178,13 @@ def specificity(unit: str) -> float:
     return min(named, 4) / 4
 
 
-def unit_score(question_tokens: set[str], focus: Focus | None, unit: str) -> float:
-    """Word overlap with the question, the focus bonus, and a little for named things."""
+def unit_score(question_tokens: set[str], focus: Focus | None, unit: Unit) -> float:
+    """Word overlap with the question, the focus bonus, a little for named things and for opening."""
     return (
-        overlap_score(question_tokens, unit)
-        + FOCUS_WEIGHT * focus_score(focus, unit)
-        + SPECIFIC_WEIGHT * specificity(unit)
+        overlap_score(question_tokens, unit.text)
+        + FOCUS_WEIGHT * focus_score(focus, unit.text)
+        + SPECIFIC_WEIGHT * specificity(unit.text)
+        + (OPENING_WEIGHT if unit.index == 0 and not unit.bullet else 0.0)
     )
 
 
