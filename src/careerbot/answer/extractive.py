@@ -44,6 +44,13 @@ def implied(analysis: QueryAnalysis) -> tuple[str, ...]:
     return ("Education and Training Needed",) if BECOME & set(words(analysis.question)) else ()
 
 
+def in_question_order(analysis: QueryAnalysis, careers: list[str]) -> list[str]:
+    """Careers in the order the question names them ("nurse vs dental hygienist": nurse first)."""
+    text = analysis.question.lower()
+    where = {m.slug: text.find(m.alias.lower()) for m in analysis.named}
+    return sorted(careers, key=lambda c: where.get(c, len(text)) % (len(text) + 1))
+
+
 def careers_to_show(analysis: QueryAnalysis, sources: Sequence[Source]) -> list[str]:
     """Careers the answer is about: those named (and retrieved), else the close best-scoring ones."""
     present = {s.career for s in sources}
@@ -77,7 +84,7 @@ class ExtractiveEngine:
     def answer(self, analysis: QueryAnalysis, sources: Sequence[Source]) -> Answer:
         """An ``answered`` Answer: a cited lead, one supporting block, follow-ups, and "more"."""
         if analysis.compare and len(analysis.careers) >= 2:
-            pair = [c for c in analysis.careers if c in self.titles][:2]
+            pair = in_question_order(analysis, [c for c in analysis.careers if c in self.titles][:2])
             if len(pair) == 2:
                 return compare(self, analysis, pair, sources)
         careers = careers_to_show(analysis, sources)
