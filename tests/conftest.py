@@ -67,6 +67,8 @@ def copy_corpus(target: Path, slugs: tuple[str, ...] = SMALL_CORPUS) -> Path:
     target.mkdir(parents=True, exist_ok=True)
     for slug in slugs:
         shutil.copy(CORPUS / f"{slug}.txt", target / f"{slug}.txt")
+        if (CORPUS / f"{slug}.meta").exists():  # the seed's attributes live in a sidecar
+            shutil.copy(CORPUS / f"{slug}.meta", target / f"{slug}.meta")
     return target
 
 

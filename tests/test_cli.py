@@ -45,16 +45,23 @@ def test_ask_json_prints_one_object_for_every_status(
     done = run(cli_env, "ask", question, "--json")
     assert done.returncode == 0, done.stderr
     payload = json.loads(done.stdout)  # exactly one JSON document, nothing else on stdout
-    assert set(payload) == {"answer", "status", "sources"}
+    assert set(payload) == {
+        "schema", "answer", "status", "reason", "kind", "intro", "lead", "points", "comparison",
+        "related", "follow_ups", "more", "occupation", "sources", "notes",
+    }  # fmt: skip
+    assert payload["schema"] == 1
     assert payload["status"] == status
     for source in payload["sources"]:
-        assert set(source) == {"career", "title", "section", "score", "cited"}
+        assert set(source) == {"career", "title", "section", "score", "cited", "text"}
 
 
 def test_ask_plain_text_lists_sources(cli_env: dict[str, str]) -> None:
     done = run(cli_env, "ask", "What skills does a software developer need?")
     assert done.returncode == 0
     assert "Sources:" in done.stdout and "Software developer: Skills Needed" in done.stdout
+    full = run(cli_env, "ask", "What skills does a software developer need?", "--full")
+    assert "More from the profile:" in full.stdout and "More from the profile:" not in done.stdout
+    assert len(full.stdout) > len(done.stdout)
 
 
 def test_reingest_of_unchanged_corpus_embeds_nothing(cli_env: dict[str, str]) -> None:

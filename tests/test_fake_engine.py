@@ -10,6 +10,16 @@ def test_fake_service_answers_with_citations(fake_service: ChatService) -> None:
     assert answer.status == "answered"
     assert answer.sources[0].career == "paralegal"
     assert any(s.cited for s in answer.sources)
+    assert answer.lead and all(answer.sources[p.source - 1].cited for p in answer.quoted)
+
+
+def test_every_answer_text_is_rendered_from_its_parts(fake_service: ChatService) -> None:
+    from careerbot.render import answer_text
+
+    for question in ("hi", "What does a lawyer do?", "What is the capital of France?", "lawyer vs paralegal"):
+        answer = fake_service.ask(question)
+        if answer.intro or answer.quoted:
+            assert answer.text == answer_text(answer), question
 
 
 def test_stream_yields_text_then_the_answer(fake_service: ChatService) -> None:

@@ -11,10 +11,10 @@ from fastapi.testclient import TestClient
 
 from careerbot.embeddings import LexicalFakeEmbeddings
 from careerbot.feedback import FeedbackStore
+from careerbot.render import safe_markdown
 from careerbot.schema import Answer, Source
 from careerbot.service import build_service
 from careerbot.settings import Settings
-from careerbot.ui.render import safe_markdown
 from careerbot.web.app import create_app
 
 
@@ -34,7 +34,8 @@ def test_chat_returns_the_cli_json_shape(client: TestClient) -> None:
     response = client.post("/api/chat", json={"message": "What does a paralegal do?", "history": []})
     assert response.status_code == 200
     body = response.json()
-    assert set(body) == {"answer", "status", "sources"}
+    assert body["schema"] == 1 and {"answer", "status", "reason", "kind", "lead", "sources"} <= set(body)
+    assert body["lead"] and body["lead"][0]["source"] >= 1
     assert body["status"] == "answered"
     assert body["sources"][0]["career"] == "paralegal"
 

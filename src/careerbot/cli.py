@@ -78,7 +78,12 @@ def ingest(
 def ask(
     question: Annotated[str, typer.Argument(help="Your question, in quotes.")],
     as_json: Annotated[
-        bool, typer.Option("--json", help="Print one JSON object: answer, status, sources.")
+        bool,
+        typer.Option("--json", help="Print one JSON object (schema 1): answer, status, parts, sources."),
+    ] = False,
+    full: Annotated[
+        bool,
+        typer.Option("--full", help="Also print the rest of the quoted sections (more from the profile)."),
     ] = False,
     corpus: CorpusOpt = None,
 ) -> None:
@@ -92,7 +97,7 @@ def ask(
         return
     from careerbot.render import plain_answer
 
-    typer.echo(plain_answer(answer))
+    typer.echo(plain_answer(answer, full=full))
 
 
 @app.command()
@@ -152,7 +157,11 @@ def eval_command(
         Path | None, typer.Option("--baseline", help="An earlier results.jsonl: list what got worse.")
     ] = None,
     minimum: Annotated[
-        list[str] | None, typer.Option("--min", help="Threshold like hit@3=0.85 (repeatable).")
+        list[str] | None,
+        typer.Option(
+            "--min",
+            help="Threshold like hit@3=0.85 (repeatable); for words_p50 and latencies it is a maximum.",
+        ),
     ] = None,
     corpus: CorpusOpt = None,
 ) -> None:

@@ -16,6 +16,7 @@ CAPABILITIES = (
 
 GREETING = "Hi! I'm careerbot. " + CAPABILITIES
 THANKS = "You're welcome! Ask me about any other career whenever you like."
+SLOW_DOWN = "You're asking faster than I can keep up. Please wait a few seconds and try again."
 
 OUT_OF_SCOPE = (
     "I can only help with questions about careers: jobs, the skills and education they need, "
@@ -65,16 +66,15 @@ def other_language(language: str) -> str:
     )
 
 
-def no_profile(occupation: str, related_titles: Sequence[str]) -> str:
+def no_profile(occupation: str) -> str:
     """The intro of a no_info answer for a job with no profile: said plainly, nothing invented."""
-    text = f"I don't have a profile for **{occupation}**, so I can't tell you about that job."
-    if related_titles:
-        text += (
-            " Related careers I do have profiles for (they are different jobs): "
-            + ", ".join(f"**{t}**" for t in related_titles)
-            + "."
-        )
-    return text
+    return (
+        f"I don't have a profile for **{occupation}**, so I can't tell you about that job. "
+        "The careers below are different jobs that I do have profiles for."
+    )
 
 
-DISCOVERY_INTRO = "Careers that fit what you described, best first (each reason is quoted from its profile):"
+NOT_COVERED = "I don't have information about that in my career profiles, so I won't guess."
+DISCOVERY_INTRO = (
+    "From what you described, these careers could fit, best first. Each reason is quoted from its profile."
+)

@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 import logging
-import time
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass
 from typing import Any
 
 from careerbot import replies
@@ -13,13 +12,15 @@ from careerbot.analysis.occupations import OccupationLexicon, career_names
 from careerbot.analysis.phrases import tokens
 from careerbot.analysis.verdict import Analyst, Verdict, has_career_words, shows_distress
 from careerbot.answer import policy
-from careerbot.answer.discover import Discoverer, a_or_an
+from careerbot.answer.discover import Discoverer
 from careerbot.answer.engines import AnswerEngine, build_engine
+from careerbot.answer.followups import with_article
 from careerbot.chunking import Chunk, chunk_profiles, corpus_fingerprint
 from careerbot.corpus import Profile, load_corpus
 from careerbot.embeddings import NamedEmbeddings, build_embeddings
 from careerbot.errors import CorpusError, EmptyCorpusError, StoreUnavailableError
 from careerbot.indexing import IngestStats, sync_index
+from careerbot.render import compose, rerender
 from careerbot.retrieval.careers import CareerMatcher
 from careerbot.retrieval.hybrid import HybridRetriever, Retrieval
 from careerbot.retrieval.keyword import KeywordIndex
@@ -43,9 +44,7 @@ class ServiceInfo:
     store: str
     embedding_model: str
     engine: str
-    corpus_errors: tuple[CorpusError, ...] = ()
     ingest: IngestStats | None = None
-    started: float = field(default_factory=time.time)
 
 
 class ChatService:
@@ -92,12 +91,9 @@ class ChatService:
             return Answer(message, "invalid_input", reason=reason)
         answer = self._answer_verdict(self.analyst.judge(text, history, self._known_career(career)))
         if distress:
-            body = answer.text if answer.status == "answered" else ""
-            text_out = policy.CRISIS_MESSAGE + (f"\n\n{body}" if body else "")
-            kept = answer if body else Answer("", "answered")
-            return replace(
-                kept, text=text_out, status="answered", reason="distress" if not body else kept.reason
-            )
+            if answer.status != "answered":
+                return Answer(policy.CRISIS_MESSAGE, "answered", notes=answer.notes)
+            return rerender(answer, intro=f"{policy.CRISIS_MESSAGE}\n\n{answer.intro}".strip())
         return answer
 
     def judge(
@@ -184,23 +180,18 @@ class ChatService:
             "harmful": replies.HARMFUL,
             "language": replies.other_language(verdict.language),
         }.get(verdict.reason or "", replies.OUT_OF_SCOPE)
-        return Answer(text, "out_of_scope", reason=verdict.reason, kind="refusal")
+        return compose(status="out_of_scope", reason=verdict.reason, kind="refusal", intro=text)
 
     def _no_profile(self, occupation: str, reason: Reason = "unknown_occupation") -> Answer:
         """``no_info`` for a job with no profile: said plainly, related careers labelled as related."""
         related = self._related_careers(occupation) if occupation else ()
-        titles = [r.title for r in related]
-        intro = replies.no_profile(occupation, titles) if occupation else replies.no_info(titles)
-        follow_ups = tuple(f"What does {a_or_an(t)} do?" for t in titles[:2])
-        text = intro + "".join(f"\n- {q}" for q in follow_ups) if follow_ups else intro
-        return Answer(
-            text,
-            "no_info",
+        return compose(
+            status="no_info",
             reason=reason,
             kind="no_profile",
-            intro=intro,
+            intro=replies.no_profile(occupation) if occupation else replies.NOT_COVERED,
             related=related,
-            follow_ups=follow_ups,
+            follow_ups=tuple(f"What does {with_article(r.title)} do?" for r in related[:2]),
             occupation=occupation,
         )
 
@@ -228,16 +219,16 @@ class ChatService:
         weak = not retrieval.degraded and retrieval.top_similarity < self.settings.min_relevance
         if (weak and not analysis.names_a_career) or not retrieval.sources:
             if not has_career_words(tokens(analysis.question)):
-                return Answer(replies.OUT_OF_SCOPE, "out_of_scope", reason="off_topic", kind="refusal")
-            return replace(self._no_profile("", "not_covered"), notes=notes)
+                return compose(
+                    status="out_of_scope", reason="off_topic", kind="refusal", intro=replies.OUT_OF_SCOPE
+                )
+            return rerender(self._no_profile("", "not_covered"), notes=notes)
         answer = self.engine.answer(analysis, retrieval.sources)
         if verdict.kind == "specialty" and verdict.occupation is not None and verdict.occupation.lead:
             lead = verdict.occupation.lead
-            answer = replace(
-                answer, text=f"{lead}\n\n{answer.text}", intro=lead, occupation=verdict.occupation.name
-            )
+            answer = rerender(answer, intro=lead, occupation=verdict.occupation.name)
         if notes:
-            answer = replace(answer, text=f"{answer.text}\n\n_{notes[0]}_", notes=notes)
+            answer = rerender(answer, notes=notes)
         return answer
 
 
@@ -270,7 +261,7 @@ def build_service(
 ) -> ChatService:
     """Load the corpus, open (and if needed build or refresh) the index, and return the service."""
     settings = settings or get_settings()
-    profiles, chunks, errors = load_chunks(settings)
+    profiles, chunks, _errors = load_chunks(settings)  # load_chunks logged the skipped files
     embeddings = embeddings or build_embeddings(settings.embedding_model_path, settings.embedding_batch_size)
     store = open_store(settings, embeddings)
     stats = None
@@ -279,7 +270,7 @@ def build_service(
         stats = sync_index(
             store, embeddings, chunks, batch_size=settings.embedding_batch_size, progress=progress
         )
-    return assemble_service(settings, profiles, chunks, store, embeddings, errors=errors, stats=stats)
+    return assemble_service(settings, profiles, chunks, store, embeddings, stats=stats)
 
 
 def assemble_service(
@@ -290,7 +281,6 @@ def assemble_service(
     embeddings: NamedEmbeddings,
     *,
     keyword: KeywordIndex | None = None,
-    errors: tuple[CorpusError, ...] = (),
     stats: IngestStats | None = None,
 ) -> ChatService:
     """Wire a ChatService over an index that is already in the store (benchmarks build their own)."""
@@ -304,7 +294,6 @@ def assemble_service(
         store=store.location,
         embedding_model=embeddings.model_id,
         engine=engine.name,
-        corpus_errors=errors,
         ingest=stats,
     )
     return ChatService(settings, profiles, retriever, engine, info)

@@ -25,8 +25,6 @@ class Hit:
 
     id: str
     similarity: float  # cosine similarity, 1 = same direction
-    metadata: dict[str, Any]
-    document: str
 
 
 def open_client(settings: Settings) -> ClientAPI:
@@ -176,15 +174,9 @@ class VectorStore:
             query_embeddings=[list(vector)],
             n_results=k,
             where=where,
-            include=["distances", "metadatas", "documents"],
+            include=["distances"],
         )
         return [
-            Hit(chunk_id, 1.0 - float(distance), dict(metadata or {}), document or "")
-            for chunk_id, distance, metadata, document in zip(
-                result["ids"][0],
-                (result["distances"] or [[]])[0],
-                (result["metadatas"] or [[]])[0],
-                (result["documents"] or [[]])[0],
-                strict=False,
-            )
+            Hit(chunk_id, 1.0 - float(distance))
+            for chunk_id, distance in zip(result["ids"][0], (result["distances"] or [[]])[0], strict=False)
         ]

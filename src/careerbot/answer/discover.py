@@ -14,9 +14,11 @@ from typing import Any
 
 from careerbot import replies
 from careerbot.analysis.verdict import Interests
+from careerbot.answer.followups import with_article
 from careerbot.answer.units import split_units
 from careerbot.corpus.schema import Profile
 from careerbot.errors import StoreUnavailableError
+from careerbot.render import compose
 from careerbot.retrieval.hybrid import HybridRetriever
 from careerbot.retrieval.keyword import keyword_tokens
 from careerbot.schema import Answer, RelatedCareer, Source
@@ -139,34 +141,25 @@ class Discoverer:
         matches = [m for m in self.rank(text, interests) if m.reason]
         sources: list[Source] = []
         related: list[RelatedCareer] = []
-        lines = [replies.DISCOVERY_INTRO]
         for n, match in enumerate(matches, 1):
             chunk = self.retriever.chunks[match.chunk_id]
             sources.append(
                 Source(chunk.career, chunk.title, chunk.section, match.score, chunk.text, cited=True)
             )
             related.append(RelatedCareer(match.slug, chunk.title, match.reason, n))
-            lines.append(f"{n}. **{chunk.title}**: {match.reason} [{n}]")
         follow_ups = (
             (
-                *tuple(f"What does {a_or_an(r.title)} do day to day?" for r in related[:2]),
-                f"How do I become {a_or_an(related[0].title)}?",
+                *(f"What does {with_article(r.title)} do day to day?" for r in related[:2]),
+                f"How do I become {with_article(related[0].title)}?",
             )
             if related
             else ()
         )
-        lines += ["", "You could ask next:", *(f"- {q}" for q in follow_ups)]
-        return Answer(
-            "\n".join(lines),
-            "answered",
-            tuple(sources),
+        return compose(
+            status="answered",
+            sources=tuple(sources),
             kind="discovery",
+            intro=replies.DISCOVERY_INTRO,
             related=tuple(related),
             follow_ups=follow_ups,
         )
-
-
-def a_or_an(title: str) -> str:
-    """ "an electrician", "a nurse" (title lower-cased; acronyms kept)."""
-    name = title if title[:2].isupper() else title.lower()
-    return f"{'an' if name[:1].lower() in 'aeiou' else 'a'} {name}"

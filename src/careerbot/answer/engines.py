@@ -21,9 +21,7 @@ class AnswerEngine(Protocol):
 
 
 def _extractive(settings: Settings, profiles: Sequence[Profile]) -> AnswerEngine:
-    return ExtractiveEngine(
-        related={p.slug: p.related for p in profiles}, titles={p.slug: p.title for p in profiles}
-    )
+    return ExtractiveEngine(profiles)
 
 
 ENGINES: dict[EngineName, Callable[[Settings, Sequence[Profile]], AnswerEngine]] = {

@@ -22,6 +22,7 @@ class Case:
     section: str | None = None
     must_include: tuple[str, ...] = ()
     expect: Status | None = None
+    occupation: str = ""  # part "no_profile": the occupation the reply must name
 
     @property
     def question(self) -> str:
@@ -31,7 +32,11 @@ class Case:
 
 @dataclass(frozen=True)
 class Dataset:
-    """Cases plus thresholds the dataset itself sets (a line {"thresholds": {...}})."""
+    """Cases plus thresholds the dataset itself sets (a line {"thresholds": {...}}).
+
+    A threshold is a minimum, except for metrics where lower is better (`LOWER_IS_BETTER` in the
+    runner: words_p50 and latencies), where it is a maximum.
+    """
 
     name: str
     cases: tuple[Case, ...]
@@ -55,6 +60,7 @@ def _case(raw: dict[str, Any], where: str) -> Case:
         section=raw.get("section"),
         must_include=tuple(raw.get("must_include") or ()),
         expect=expect,
+        occupation=str(raw.get("occupation") or ""),
     )
 
 

@@ -6,12 +6,13 @@ import json
 from pathlib import Path
 from typing import Any
 
-from careerbot.eval.runner import EvalRun
+from careerbot.eval.runner import PART_METRICS, EvalRun
 
 SUMMARY_KEYS = (
-    "hit@1", "hit@3", "hit@5", "mrr", "section_hit", "recall", "groundedness",
-    "citation_validity", "status_accuracy", "status_accuracy[answered]", "status_accuracy[no_info]",
-    "status_accuracy[out_of_scope]", "status_accuracy[invalid_input]", "latency_p50_ms", "latency_p95_ms",
+    "hit@1", "hit@3", "hit@5", "mrr", "section_hit", "first_section", "recall", "words_p50",
+    "groundedness", "citation_validity", "status_accuracy", "status_accuracy[answered]",
+    "status_accuracy[no_info]", "status_accuracy[out_of_scope]", "status_accuracy[invalid_input]",
+    *PART_METRICS, "latency_p50_ms", "latency_p95_ms",
 )  # fmt: skip
 
 

@@ -6,14 +6,19 @@ import time
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import asdict, dataclass
+from functools import partial
 from typing import Any
 
 from careerbot.eval import metrics
 from careerbot.eval.dataset import Case, Dataset
-from careerbot.schema import Message
+from careerbot.schema import Answer, Message
 from careerbot.service import ChatService
 
 HIT_KS = (1, 3, 5)
+# Dataset parts scored by a check of their own; the metric has the part's name.
+PART_METRICS = ("no_profile", "switch", "discover", "compare", "harmful", "language")
+LONG_ANSWER_WORDS = 130  # answers longer than this are listed when words_p50 misses its maximum
+LOWER_IS_BETTER = frozenset({"words_p50", "latency_p50_ms", "latency_p95_ms"})  # thresholds are maximums
 
 
 @dataclass(frozen=True)
@@ -35,6 +40,11 @@ class CaseResult:
     citation_validity: float | None
     latency_ms: float
     answer: str
+    kind: str = "answer"
+    reason: str | None = None
+    words: int | None = None  # words of an answered answer's text
+    first_section: bool | None = None  # the first lead point cites the case's section
+    part_ok: bool | None = None  # the check of a part in PART_METRICS
 
     @property
     def status_ok(self) -> bool | None:
@@ -66,6 +76,10 @@ def summarise(results: Iterable[CaseResult]) -> dict[str, float | int | None]:
     summary["status_accuracy"] = _mean(r.status_ok for r in results)
     for status in ("answered", "no_info", "out_of_scope", "invalid_input"):
         summary[f"status_accuracy[{status}]"] = _mean(r.status_ok for r in results if r.expect == status)
+    summary["words_p50"] = metrics.percentile([r.words for r in results if r.words is not None], 50) or None
+    summary["first_section"] = _mean(r.first_section for r in results)
+    for part in PART_METRICS:
+        summary[part] = _mean(r.part_ok for r in results if r.part == part)
     latencies = [r.latency_ms for r in results]
     summary["latency_p50_ms"] = metrics.percentile(latencies, 50)
     summary["latency_p95_ms"] = metrics.percentile(latencies, 95)
@@ -83,7 +97,11 @@ _FAILING: dict[str, Callable[[CaseResult], bool]] = {
     "groundedness": lambda r: r.groundedness is not None and r.groundedness < 1,
     "citation_validity": lambda r: r.citation_validity is not None and r.citation_validity < 1,
     "status_accuracy": lambda r: r.status_ok is False,
+    "first_section": lambda r: r.first_section is False,
+    "words_p50": lambda r: r.words is not None and r.words > LONG_ANSWER_WORDS,
 }
+for _part in PART_METRICS:
+    _FAILING[_part] = partial(lambda part, r: r.part == part and r.part_ok is False, _part)
 
 
 def describe(result: CaseResult) -> str:
@@ -122,11 +140,13 @@ class EvalRun:
             if value is None:
                 problems.append(f"{name}: no case measures it (wanted >= {minimum})")
                 continue
-            if value + 1e-9 < minimum:
+            lower = name in LOWER_IS_BETTER
+            if (value - 1e-9 > minimum) if lower else (value + 1e-9 < minimum):
                 failing = [describe(r) for r in self.results if _FAILING.get(name, lambda _: False)(r)]
                 lines = "\n".join(f"    {line}" for line in failing)
+                sign = ">" if lower else "<"
                 problems.append(
-                    f"{name} = {value:.3f} < {minimum} on {self.dataset.name}; failing cases:\n{lines}"
+                    f"{name} = {value:.3f} {sign} {minimum} on {self.dataset.name}; failing cases:\n{lines}"
                 )
         return problems
 
@@ -152,6 +172,7 @@ def _run_case(service: ChatService, case: Case) -> CaseResult:
     latency = (time.perf_counter() - started) * 1000
     careers = metrics.distinct_careers(answer)
     expected = case.expected_careers
+    scored_sources = bool(expected) and case.part not in ("discover", "no_profile")
     return CaseResult(
         id=case.id,
         part=case.part,
@@ -160,17 +181,39 @@ def _run_case(service: ChatService, case: Case) -> CaseResult:
         expect=case.expect,
         expected_careers=expected,
         careers=tuple(careers[:5]),
-        hits={f"hit@{k}": metrics.hit_at(careers, expected, k) for k in HIT_KS} if expected else {},
-        reciprocal_rank=metrics.reciprocal_rank(careers, expected) if expected else None,
+        hits={f"hit@{k}": metrics.hit_at(careers, expected, k) for k in HIT_KS} if scored_sources else {},
+        reciprocal_rank=metrics.reciprocal_rank(careers, expected) if scored_sources else None,
         section_hit=metrics.section_hit(answer, expected, case.section)
-        if expected and case.section
+        if scored_sources and case.section
         else None,
         recall=metrics.key_fact_recall(case.must_include, answer.text),
         groundedness=metrics.groundedness(answer) if answer.status == "answered" else None,
         citation_validity=metrics.citation_validity(answer),
         latency_ms=latency,
         answer=answer.text,
+        kind=answer.kind,
+        reason=answer.reason,
+        words=metrics.words(answer) if answer.status == "answered" else None,
+        first_section=metrics.first_section(answer, case.section)
+        if case.section and case.part != "compare" and answer.status == "answered"
+        else None,
+        part_ok=_part_ok(case, answer),
     )
+
+
+def _part_ok(case: Case, answer: Answer) -> bool | None:
+    """The part's own check (None for parts without one)."""
+    expected = case.expected_careers
+    checks: dict[str, Callable[[], bool]] = {
+        "no_profile": lambda: metrics.no_profile_ok(answer, case.occupation),
+        "switch": lambda: metrics.switch_ok(answer, case.expect, expected),
+        "discover": lambda: metrics.discover_ok(answer, expected),
+        "compare": lambda: metrics.compare_ok(answer, expected),
+        "harmful": lambda: answer.status == "out_of_scope",
+        "language": lambda: answer.status == "out_of_scope",
+    }
+    check = checks.get(case.part)
+    return check() if check else None
 
 
 def evaluate(service: ChatService, dataset: Dataset) -> EvalRun:

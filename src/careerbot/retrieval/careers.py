@@ -99,6 +99,9 @@ _CLUSTER_STRENGTH = 0.5
 _MAX_CAREERS_PER_ALIAS = 3
 _MIN_FUZZY_LEN = 5
 _FIELD_STRENGTH = 0.6
+# A two-word field ("social media", "real estate") outranks a one-word one ("software") but stays a
+# field word, never a whole title (is_strong needs 1.0).
+_FIELD_MAX = 0.9
 _ACRONYM = re.compile(r"^[A-Z]{2,5}$")
 
 
@@ -153,9 +156,10 @@ class CareerMatcher:
                     name in own_names
                     and len(key) > 1
                     and key[-1] in _GENERIC
-                    and key[0] not in _COMMON_FIELDS
+                    and (key[0] not in _COMMON_FIELDS or len(key) > 2)
                 ):
-                    fields[" ".join(raw[:-1])].add(profile.slug)  # "cybersecurity analyst" -> "cybersecurity"
+                    # "cybersecurity analyst" -> "cybersecurity"; "social media specialist" -> "social media"
+                    fields[" ".join(raw[:-1])].add(profile.slug)
                 if len(key) == 1 and key[0] in _GENERIC:
                     continue
                 table[key].add(profile.slug)
@@ -237,7 +241,7 @@ class CareerMatcher:
                     for w in raw[start : start + size]
                 )
                 if key not in self._aliases and field in self._fields:
-                    add(self._fields[field], _FIELD_STRENGTH * size, alias)
+                    add(self._fields[field], min(_FIELD_MAX, _FIELD_STRENGTH * size), alias)
         for size in (2, 1):
             for start in range(len(raw) - size + 1):
                 cluster = CLUSTER_WORDS.get(tuple(raw[start : start + size]))

@@ -80,15 +80,12 @@ class HybridRetriever:
         else:
             dense = self.store.search(vector, self.candidates)
         rankings: list[Sequence[str]] = [[h.id for h in dense], self._keyword_ids(text)]
-        similarity = {h.id: h.similarity for h in dense}
         if analysis.careers and not analysis.only:
             named = self._career_search(
                 vector, list(analysis.careers), min(self.candidates, 15 * len(analysis.careers))
             )
             rankings.append([h.id for h in named])
-            for h in named:
-                similarity.setdefault(h.id, h.similarity)
-        sources = self._rank(analysis, rankings, similarity, k)
+        sources = self._rank(analysis, rankings, k)
         return Retrieval(sources, max((h.similarity for h in dense), default=0.0))
 
     def _career_search(self, vector: Sequence[float], careers: list[str], k: int) -> list[Hit]:
@@ -115,7 +112,7 @@ class HybridRetriever:
             return []
         scores = np.vstack(rows) @ np.asarray(vector, dtype=np.float32)
         best = np.argsort(-scores)[:k]
-        return [Hit(ids[i], float(scores[i]), {}, "") for i in best]
+        return [Hit(ids[i], float(scores[i])) for i in best]
 
     def knows_role(self, role: str, threshold: float = ROLE_SIMILARITY) -> bool:
         """True when some profile is close to a job named only in passing ("surgeon" -> physician)."""
@@ -127,7 +124,7 @@ class HybridRetriever:
 
     def retrieve_keyword_only(self, analysis: QueryAnalysis, k: int) -> Retrieval:
         """Fallback when the vector store is down: BM25 plus the same boosts."""
-        sources = self._rank(analysis, [self._keyword_ids(analysis.search_text)], {}, k)
+        sources = self._rank(analysis, [self._keyword_ids(analysis.search_text)], k)
         return Retrieval(sources, 0.0, degraded=True)
 
     def _keyword_ids(self, text: str) -> list[str]:
@@ -137,7 +134,6 @@ class HybridRetriever:
         self,
         analysis: QueryAnalysis,
         rankings: Sequence[Sequence[str]],
-        similarity: Mapping[str, float],
         k: int,
     ) -> tuple[Source, ...]:
         fused = reciprocal_rank_fusion(rankings)
@@ -171,8 +167,6 @@ class HybridRetriever:
                 section=self.chunks[i].section,
                 score=fused[i],
                 text=self.chunks[i].text,
-                chunk_id=i,
-                similarity=similarity.get(i, 0.0),
             )
             for i in ranked
         )

@@ -4,22 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from careerbot.retrieval.text import stems
+from careerbot.retrieval.text import keyword_tokens
 
-_STOP = frozenset(
-    stems(
-        """a an and are as at be but by for if in into is it no not of on or such that the their then
-        there these they this to was will with i me my you your we our what how do does can could should
-        would am about so just get like want really any some who which when where why he she him her
-        them its was were been being have has had did doing from up down out over again more most very
-        much many also only own same than too s t don now"""
-    )
-)
-
-
-def keyword_tokens(text: str) -> list[str]:
-    """Stemmed words without stop words."""
-    return [t for t in stems(text) if t not in _STOP]
+__all__ = ["KeywordIndex", "keyword_tokens"]
 
 
 class KeywordIndex:

@@ -1,4 +1,4 @@
-"""Word normalisation shared by the keyword index and the career matcher."""
+"""Word normalisation shared by the keyword index, the career matcher, the answer engine and the evaluation."""
 
 from __future__ import annotations
 
@@ -30,6 +30,24 @@ def stem_all(tokens: list[str]) -> list[str]:
 def stems(text: str) -> list[str]:
     """Words of ``text``, stemmed."""
     return stem_all(words(text))
+
+
+_STOP_WORDS = """a an and are as at be but by for if in into is it no not of on or such that the their then
+there these they this to was will with i me my you your we our what how do does can could should
+would am about so just get like want really any some who which when where why he she him her
+them its was were been being have has had did doing from up down out over again more most very
+much many also only own same than too s t don now"""
+
+
+@lru_cache(maxsize=1)
+def _stop_stems() -> frozenset[str]:
+    return frozenset(stems(_STOP_WORDS))
+
+
+def keyword_tokens(text: str) -> list[str]:
+    """Stemmed words without stop words."""
+    stop = _stop_stems()
+    return [t for t in stems(text) if t not in stop]
 
 
 def within_one_edit(a: str, b: str) -> bool:

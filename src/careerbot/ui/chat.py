@@ -5,18 +5,17 @@
 import dataclasses
 from collections import OrderedDict
 from collections.abc import Iterator, Sequence
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
-from careerbot.replies import DISCLAIMER
-from careerbot.schema import Answer, message_text
-from careerbot.ui.render import answer_markdown, safe_markdown, sources_markdown
+from careerbot.render import answer_markdown, more_markdown, safe_markdown, sources_markdown
+from careerbot.replies import DISCLAIMER, SLOW_DOWN
+from careerbot.schema import Answer
 
 if TYPE_CHECKING:
     import gradio as gr
 
     from careerbot.feedback import FeedbackStore
     from careerbot.service import ChatService
-    from careerbot.web.security import RateLimiter
 
 EXAMPLES = [
     "What does a dental hygienist do?",
@@ -25,7 +24,14 @@ EXAMPLES = [
     "Which careers do you know?",
 ]
 ANY_CAREER = ""
-SLOW_DOWN = "You're asking faster than I can keep up. Please wait a few seconds and try again."
+MORE_TITLE = "More from the profile"
+
+
+class Limiter(Protocol):
+    """What the page needs from a rate limiter (the web app passes its own)."""
+
+    def allow(self, key: str) -> bool: ...
+
 
 # Embed mode (?embed=1, used by /widget.js): only the conversation, no page header.
 PAGE_CSS = """
@@ -55,22 +61,22 @@ def privacy_note(service: "ChatService") -> str:
 
 
 class AnswerCache:
-    """Recent answers by (browser session, rendered text), so a thumbs up/down is stored with the
-    question and sources of that user's own exchange."""
+    """Recent answers by (browser session, position in the page's chat), so a thumbs up/down is stored
+    with the question and sources of that user's own exchange (never found by its display text)."""
 
     def __init__(self, size: int = 4096) -> None:
-        self._items: OrderedDict[tuple[str, str], tuple[str, Answer]] = OrderedDict()
+        self._items: OrderedDict[tuple[str, int], tuple[str, Answer]] = OrderedDict()
         self._size = size
 
-    def put(self, session: str, question: str, answer: Answer) -> None:
-        key = (session, answer_markdown(answer))
+    def put(self, session: str, position: int, question: str, answer: Answer) -> None:
+        key = (session, position)
         self._items[key] = (question, answer)
         self._items.move_to_end(key)
         while len(self._items) > self._size:
             self._items.popitem(last=False)
 
-    def get(self, session: str, rendered: str) -> "tuple[str, Answer] | None":
-        return self._items.get((session, rendered))
+    def get(self, session: str, position: int) -> "tuple[str, Answer] | None":
+        return self._items.get((session, position))
 
 
 def conversation(history: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -108,10 +114,18 @@ def safe_chatbot(**kwargs: Any) -> "gr.Chatbot":
 
 
 def chat_messages(answer: Answer) -> list[Any]:
-    """The assistant's reply: the answer, then its sources in a collapsible block."""
+    """The assistant's reply: the answer, then "more from the profile" and its sources, each folded."""
     import gradio as gr
 
     messages: list[Any] = [gr.ChatMessage(role="assistant", content=answer_markdown(answer))]
+    if answer.more:
+        messages.append(
+            gr.ChatMessage(
+                role="assistant",
+                content=more_markdown(answer),
+                metadata={"title": MORE_TITLE, "status": "done"},
+            )
+        )
     if answer.cited_sources:
         messages.append(
             gr.ChatMessage(
@@ -131,7 +145,7 @@ def _session(request: Any) -> str:
     return str(getattr(request, "session_hash", None) or "")
 
 
-def build_blocks(service: "ChatService", feedback: "FeedbackStore", limiter: "RateLimiter") -> "gr.Blocks":
+def build_blocks(service: "ChatService", feedback: "FeedbackStore", limiter: Limiter) -> "gr.Blocks":
     """The chat page as Gradio Blocks (mounted by the web app; never launched here)."""
     import gradio as gr
 
@@ -150,7 +164,8 @@ def build_blocks(service: "ChatService", feedback: "FeedbackStore", limiter: "Ra
                 text += part
                 yield [gr.ChatMessage(role="assistant", content=safe_markdown(text))]
             else:
-                cache.put(_session(request), message, part)
+                # ChatInterface appends the user's message at len(history), then this reply.
+                cache.put(_session(request), len(history) + 1, message, part)
                 feedback.log_exchange(message, part)
                 yield chat_messages(part)
 
@@ -158,8 +173,8 @@ def build_blocks(service: "ChatService", feedback: "FeedbackStore", limiter: "Ra
         if not limiter.allow(_client(request)):
             return
         index = like.index if isinstance(like.index, int) else like.index[0]
-        for position in range(min(index, len(history) - 1), -1, -1):
-            found = cache.get(_session(request), message_text(history[position]))
+        for position in range(min(index, len(history) - 1), -1, -1):  # a "Sources" block rates its answer
+            found = cache.get(_session(request), position)
             if found:
                 question, answer = found
                 feedback.add(question, answer, bool(like.liked))

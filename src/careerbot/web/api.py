@@ -12,11 +12,11 @@ from pydantic import BaseModel, BeforeValidator, Field
 
 from careerbot.answer import policy
 from careerbot.feedback import FeedbackStore
+from careerbot.replies import SLOW_DOWN
 from careerbot.schema import Answer
 from careerbot.service import ChatService
 from careerbot.web.security import RateLimiter
 
-TOO_MANY = "You're asking faster than I can keep up. Please wait a few seconds and try again."
 MAX_HISTORY_MESSAGES = 50
 
 
@@ -57,7 +57,7 @@ def build_router(service: ChatService, limiter: RateLimiter, feedback: FeedbackS
 
     def check(request: Request, body: ChatRequest) -> list[dict[str, str]]:
         if not limiter.allow(_client(request)):
-            raise HTTPException(status_code=429, detail=TOO_MANY)
+            raise HTTPException(status_code=429, detail=SLOW_DOWN)
         if body.career is not None and body.career not in valid_careers:
             raise HTTPException(
                 status_code=422,
@@ -72,7 +72,7 @@ def build_router(service: ChatService, limiter: RateLimiter, feedback: FeedbackS
 
     @router.post("/chat")
     def chat(request: Request, body: ChatRequest) -> dict[str, Any]:
-        """Answer one message; JSON {answer, status, sources}."""
+        """Answer one message; the JSON of `careerbot ask --json` (schema 1: text, status, parts, sources)."""
         history = check(request, body)
         answer = service.ask(body.message, history, body.career)
         feedback.log_exchange(policy.clean_message(body.message), answer)
@@ -80,7 +80,7 @@ def build_router(service: ChatService, limiter: RateLimiter, feedback: FeedbackS
 
     @router.post("/chat/stream")
     def chat_stream(request: Request, body: ChatRequest) -> StreamingResponse:
-        """Server-sent events: `delta` events with text, then one `done` event with status and sources."""
+        """Server-sent events: `delta` events with text, then one `done` event with the whole JSON answer."""
         history = check(request, body)
 
         def events() -> Iterator[str]:
