@@ -32,7 +32,8 @@ def test_stream_yields_text_then_the_answer(fake_service: ChatService) -> None:
 def test_history_with_odd_content_is_tolerated(fake_service: ChatService) -> None:
     history = [
         {"role": "user", "content": None},
-        {"role": "assistant", "content": [{"type": "text", "text": "Lawyer"}]},
+        {"role": "user", "content": [{"type": "text", "text": "Lawyer"}]},  # Gradio's list content
+        {"role": "assistant", "content": None},
     ]
     answer = fake_service.ask("what about the education?", history)  # type: ignore[arg-type]
     assert answer.status == "answered"
