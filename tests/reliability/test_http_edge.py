@@ -12,7 +12,6 @@ from careerbot.embeddings import LexicalFakeEmbeddings
 from careerbot.service import ChatService, build_service
 from careerbot.settings import make_settings
 from careerbot.web.app import create_app
-from careerbot.web.security import KeyedLimiter, OriginPolicy, RateLimiter
 from conftest import copy_corpus
 
 
@@ -92,6 +91,8 @@ def test_host_header_is_checked(client: TestClient, host: str, origin: str | Non
 
 
 def test_origin_equal_to_host_is_only_trusted_for_trusted_hosts() -> None:
+    from careerbot.web.security import OriginPolicy
+
     wildcard = OriginPolicy([], hosts=["*"])
     assert not wildcard.allows("http://evil.example:7860", "evil.example:7860")
     mine = OriginPolicy([], hosts=["chat.school.example"])
@@ -147,6 +148,8 @@ def test_slow_streamed_answers_get_heartbeats(service: ChatService) -> None:
 
 
 def test_rate_limiter_memory_is_bounded_and_retry_after_exact() -> None:
+    from careerbot.web.security import KeyedLimiter, RateLimiter
+
     limiter = KeyedLimiter(per_minute=30, max_keys=1000)
     for i in range(50_000):
         limiter.allow(f"conversation-{i}")
