@@ -48,6 +48,17 @@ def strict_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     yield from _server(tmp_path_factory, env)
 
 
+@pytest.fixture(scope="module")
+def default_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+    """Default connection cap, a 4 s idle timeout (so a short flood sees it); rate limits lifted."""
+    env = {
+        "CAREERBOT_IDLE_TIMEOUT_SECONDS": "4",
+        "CAREERBOT_RATE_LIMIT_PER_MINUTE": "1000000",
+        "CAREERBOT_RATE_LIMIT_PER_IP_PER_MINUTE": "1000000",
+    }
+    yield from _server(tmp_path_factory, env)
+
+
 def _send_until_refused(port: int, head: bytes, pieces: Iterable[bytes]) -> tuple[int, bytes]:
     """Send `head`, then `pieces` until the server answers or closes; (bytes of pieces sent, response)."""
     sent = 0
@@ -177,7 +188,7 @@ def test_a_slow_head_trickled_byte_by_byte_is_cut(server: Server) -> None:
 
 
 def test_uploads_and_dev_routes_are_gone_and_store_nothing(server: Server) -> None:
-    upload = httpx.post(f"{server.url}/gradio_api/upload", files={"files": ("big.bin", b"x" * MB)})
+    upload = httpx.post(f"{server.url}/gradio_api/upload", files={"files": ("notes.txt", b"x" * 100_000)})
     assert upload.status_code == 404
     assert "/" not in upload.json()["detail"]  # no server path
     for path in ("/gradio_api/dev/reload", "/monitoring", "/monitoring/summary"):
@@ -236,7 +247,8 @@ def _flood(port: int, count: int, stop_flag: threading.Event, stats: dict[str, i
             if not data:  # closed by the server: the attacker comes back at once
                 i = socks.pop(sock)
                 sock.close()
-                stats["closed_by_server"] = stats.get("closed_by_server", 0) + 1
+                kind = ("silent", "half_head", "dev_reload")[i % 3]
+                stats[kind] = stats.get(kind, 0) + 1
                 socks[open_one(i)] = i
     for sock in socks:
         sock.close()
@@ -262,15 +274,15 @@ def _percentile(values: list[float], q: float) -> float:
 
 
 @pytest.mark.flood
-def test_chat_answers_while_1000_idle_connections_are_held(strict_server: Server) -> None:
-    quiet = _chat_latencies(strict_server.url, 2, "quiet")
+def test_chat_answers_while_1000_idle_connections_are_held(default_server: Server) -> None:
+    quiet = _chat_latencies(default_server.url, 2, "quiet")
     stop_flag, stats = threading.Event(), {}
-    flood = threading.Thread(target=_flood, args=(strict_server.port, 1000, stop_flag, stats))
+    flood = threading.Thread(target=_flood, args=(default_server.port, 1000, stop_flag, stats))
     flood.start()
     try:
         while "held" not in stats and flood.is_alive():
             time.sleep(0.1)
-        loaded = _chat_latencies(strict_server.url, FLOOD_SECONDS, "flood")
+        loaded = _chat_latencies(default_server.url, FLOOD_SECONDS, "flood")
     finally:
         stop_flag.set()
         flood.join()
@@ -278,8 +290,11 @@ def test_chat_answers_while_1000_idle_connections_are_held(strict_server: Server
     print(
         f"\n/api/chat quiet p50 {_percentile(quiet, 50) * 1000:.0f} ms; with {stats.get('held')} idle connections "
         f"held for {FLOOD_SECONDS:.0f} s: p50 {p50:.0f} ms, p95 {p95:.0f} ms over {len(loaded)} requests; "
-        f"{stats.get('closed_by_server', 0)} idle connections closed by the server"
+        f"closed by the server: {stats.get('silent', 0)} silent, {stats.get('half_head', 0)} half-head, "
+        f"{stats.get('dev_reload', 0)} dev-reload connections"
     )
     assert stats["held"] == 1000
+    if FLOOD_SECONDS > 5:  # every silent or half-sent connection was cut at least once
+        assert stats.get("silent", 0) >= 333 and stats.get("half_head", 0) >= 333
     assert p95 < 1000  # generous: the bug this guards put p50 at 2.7 s
-    assert httpx.get(f"{strict_server.url}/healthz").status_code == 200
+    assert httpx.get(f"{default_server.url}/healthz").status_code == 200

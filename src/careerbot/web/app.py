@@ -34,8 +34,10 @@ def create_app(service: ChatService) -> FastAPI:
     settings = service.settings  # one source of truth: the settings the service was built with
     origins = OriginPolicy(settings.allowed_origins, trusted_hosts(settings.trusted_hosts, settings.host))
     feedback = FeedbackStore.from_settings(settings)
-    # shared by the API and the page
-    limiter = RateLimiter(settings.rate_limit_per_minute, settings.rate_limit_per_ip_per_minute)
+    # Shared by the API and the page. A ceiling below the per-conversation limit would make no sense,
+    # and lifting the per-conversation limit (load tests) lifts it too.
+    ceiling = max(settings.rate_limit_per_ip_per_minute, settings.rate_limit_per_minute)
+    limiter = RateLimiter(settings.rate_limit_per_minute, ceiling)
     app = FastAPI(title="careerbot", version=__version__, docs_url=None, redoc_url=None, openapi_url=None)
 
     @app.middleware("http")
