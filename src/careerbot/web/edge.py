@@ -9,6 +9,8 @@ from typing import TYPE_CHECKING, Any
 from careerbot.web.security import trusted_hosts
 
 if TYPE_CHECKING:
+    from collections.abc import AsyncIterator, Iterator
+
     from fastapi import FastAPI
     from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -141,24 +143,41 @@ def install_edge(app: FastAPI, settings: Settings) -> None:
     app.add_middleware(EdgeGuard)  # outermost: cheap checks before anything parses the request
 
 
-def heartbeat_stream(events: Any, every_s: float) -> Any:
-    """Wrap a blocking iterator of SSE events: each runs in a worker thread, and a `: ping` comment is
-    sent whenever none came for `every_s` seconds, so proxies and idle timeouts never cut a slow answer."""
+def heartbeat_stream(events: Iterator[str], every_s: float) -> AsyncIterator[str]:
+    """Run a blocking iterator of SSE events in one worker thread and pass its events on, sending a
+    `: ping` comment whenever none came for `every_s` seconds, so proxies and idle timeouts never cut
+    a slow answer. One thread per stream, not one hand-over per event."""
     import asyncio
 
     from anyio import to_thread
 
-    done = object()
+    async def stream() -> AsyncIterator[str]:
+        loop = asyncio.get_running_loop()
+        queue: asyncio.Queue[tuple[str, Any]] = asyncio.Queue()
 
-    async def stream() -> Any:
-        iterator = iter(events)
-        while True:
-            task = asyncio.ensure_future(to_thread.run_sync(next, iterator, done))
-            while not (await asyncio.wait({task}, timeout=every_s))[0]:
-                yield ": ping\n\n"
-            item = task.result()
-            if item is done:
-                return
-            yield item
+        def produce() -> None:
+            try:
+                for item in events:
+                    loop.call_soon_threadsafe(queue.put_nowait, ("event", item))
+            except Exception as exc:  # re-raised in the response task, where errors are handled
+                loop.call_soon_threadsafe(queue.put_nowait, ("error", exc))
+            loop.call_soon_threadsafe(queue.put_nowait, ("end", None))
+
+        worker = asyncio.ensure_future(to_thread.run_sync(produce))
+        try:
+            while True:
+                try:
+                    kind, item = await asyncio.wait_for(queue.get(), every_s)
+                except TimeoutError:
+                    yield ": ping\n\n"
+                    continue
+                if kind == "end":
+                    return
+                if kind == "error":
+                    raise item
+                yield item
+        finally:
+            if worker.done():
+                worker.result()
 
     return stream()
