@@ -162,3 +162,17 @@ def test_rate_limiter_memory_is_bounded_and_retry_after_exact() -> None:
     assert chat.retry_after("1.2.3.4", "c2") == 0
     assert chat.retry_after("1.2.3.4", "c3") > 0  # address ceiling, although c3 is new
     assert chat.retry_after("5.6.7.8", "c3") == 0  # a refused request did not count against c3
+
+
+def test_uvicorn_options_bound_connections_and_trust_no_proxy_by_default() -> None:
+    from uvicorn.protocols.http.h11_impl import H11Protocol
+
+    from careerbot.web.transport import uvicorn_options
+
+    options = uvicorn_options(make_settings())
+    assert options["proxy_headers"] is False and options["forwarded_allow_ips"] == []
+    assert options["limit_concurrency"] == 2048 and options["timeout_keep_alive"] == 5
+    assert options["h11_max_incomplete_event_size"] == 64 * 1024
+    assert issubclass(options["http"], H11Protocol)
+    behind_proxy = uvicorn_options(make_settings(forwarded_allow_ips=["10.0.0.1"]))
+    assert behind_proxy["proxy_headers"] is True and behind_proxy["forwarded_allow_ips"] == ["10.0.0.1"]

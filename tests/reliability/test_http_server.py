@@ -43,8 +43,12 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
 
 @pytest.fixture(scope="module")
 def strict_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
-    """Default timeouts and hosts; 3 requests a minute per conversation (an address without an id)."""
-    env = {"CAREERBOT_RATE_LIMIT_PER_MINUTE": "3", "CAREERBOT_RATE_LIMIT_PER_IP_PER_MINUTE": "100000"}
+    """Default hosts; 3 requests a minute per conversation (an address without an id); 40 connections."""
+    env = {
+        "CAREERBOT_RATE_LIMIT_PER_MINUTE": "3",
+        "CAREERBOT_RATE_LIMIT_PER_IP_PER_MINUTE": "100000",
+        "CAREERBOT_MAX_CONNECTIONS": "40",
+    }
     yield from _server(tmp_path_factory, env)
 
 
@@ -220,6 +224,18 @@ def test_host_header_is_checked_on_the_wire(strict_server: Server) -> None:
         ).status_code
         == 200
     )
+
+
+def test_connections_past_the_cap_get_503_until_some_close(strict_server: Server) -> None:
+    held = [socket.create_connection(("127.0.0.1", strict_server.port)) for _ in range(45)]
+    try:
+        time.sleep(0.3)
+        assert httpx.get(f"{strict_server.url}/healthz").status_code == 503
+    finally:
+        for sock in held:
+            sock.close()
+    time.sleep(0.3)
+    assert httpx.get(f"{strict_server.url}/healthz").status_code == 200
 
 
 def _flood(port: int, count: int, stop_flag: threading.Event, stats: dict[str, int]) -> None:
