@@ -49,6 +49,7 @@ class LoadResult:
     errors: int = 0  # transport errors and non-200 answers
     server_errors: int = 0  # 5xx
     mixed_up: int = 0  # an answer about another career than the one asked about
+    error_kinds: dict[str, int] = field(default_factory=dict)  # HTTP status or exception name -> count
 
     def summary(self) -> dict[str, Any]:
         """req/s, percentiles in ms and error counts."""
@@ -63,6 +64,7 @@ class LoadResult:
             "errors": self.errors,
             "server_errors": self.server_errors,
             "mixed_up": self.mixed_up,
+            "error_kinds": self.error_kinds,
         }
 
 
@@ -86,6 +88,7 @@ def run_load(url: str, careers: Sequence[tuple[str, str]], clients: int, seconds
 
     def client_loop(index: int) -> None:
         latencies, errors, server_errors, mixed = [], 0, 0, 0
+        kinds: dict[str, int] = {}
         with httpx.Client(timeout=60) as client:
             time.sleep(max(0.0, start_at - time.monotonic()))
             turn = index
@@ -96,12 +99,15 @@ def run_load(url: str, careers: Sequence[tuple[str, str]], clients: int, seconds
                 began = time.perf_counter()
                 try:
                     status, answer = _answer(client, url, body, stream=turn % 4 == 3)
-                except httpx.HTTPError:
+                except httpx.HTTPError as exc:
                     status, answer = 0, {}
+                    kinds[type(exc).__name__] = kinds.get(type(exc).__name__, 0) + 1
                 latencies.append(time.perf_counter() - began)
                 turn += 1
                 if status != 200:
                     errors += 1
+                    if status:
+                        kinds[str(status)] = kinds.get(str(status), 0) + 1
                     server_errors += status >= 500
                 elif (
                     not answer.get("sources")
@@ -114,6 +120,8 @@ def run_load(url: str, careers: Sequence[tuple[str, str]], clients: int, seconds
             result.errors += errors
             result.server_errors += server_errors
             result.mixed_up += mixed
+            for kind, count in kinds.items():
+                result.error_kinds[kind] = result.error_kinds.get(kind, 0) + count
 
     threads = [threading.Thread(target=client_loop, args=(i,)) for i in range(clients)]
     for thread in threads:

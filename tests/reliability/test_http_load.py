@@ -29,7 +29,6 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Server, P
     env = {
         "CAREERBOT_RATE_LIMIT_PER_MINUTE": "1000000",
         "CAREERBOT_RATE_LIMIT_PER_IP_PER_MINUTE": "1000000",
-        "CAREERBOT_LOG_CONVERSATIONS": "true",
     }
     for server in running_server(root, free_port(), corpus, env):
         yield server, corpus

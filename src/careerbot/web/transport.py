@@ -43,6 +43,10 @@ def guarded_h11(idle_timeout_s: float) -> type[asyncio.Protocol]:
             if self.conn.their_state is not h11.IDLE:
                 self._head_since = None
 
+        def on_response_complete(self) -> None:
+            self._last_data = self.loop.time()  # the client's turn starts now, not at its last byte
+            super().on_response_complete()
+
         def connection_lost(self, exc: Exception | None) -> None:
             if self._timer is not None:
                 self._timer.cancel()
