@@ -236,8 +236,24 @@ def feedback_purge(
     typer.echo(f"deleted {store.purge(everything)} feedback rows from {store.path}", err=True)
 
 
+def _undecodable_argument(argv: list[str]) -> str | None:
+    """An error message when an argument is not valid UTF-8 (Python keeps such bytes as lone surrogates)."""
+    for position, arg in enumerate(argv, start=1):
+        if any("\udc80" <= ch <= "\udcff" for ch in arg):
+            return (
+                f"argument {position} is not valid UTF-8 text; check your terminal's encoding and retype it"
+            )
+    return None
+
+
 def main() -> None:
     """Console entry point: expected errors become one clear line, never a traceback."""
+    problem = _undecodable_argument(sys.argv[1:])
+    if problem:
+        if "--json" in sys.argv[1:]:
+            typer.echo(json.dumps({"error": problem, "status": "invalid_input"}))
+        typer.echo(f"error: {problem}", err=True)
+        sys.exit(2)  # a usage error, like any other malformed argument
     try:
         app()
     except CareerbotError as exc:

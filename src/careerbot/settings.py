@@ -48,7 +48,27 @@ class Settings(BaseSettings):
         default_factory=list,
         description="Sites allowed to embed the widget / call the API (localhost is always allowed).",
     )
-    rate_limit_per_minute: int = Field(30, ge=1, description="Chat requests per client per minute.")
+    rate_limit_per_minute: int = Field(
+        30, ge=1, description="Chat requests per conversation per minute (per address without an id)."
+    )
+    rate_limit_per_ip_per_minute: int = Field(
+        300, ge=1, description="Ceiling on chat requests per client address per minute (a school's address)."
+    )
+    trusted_hosts: list[str] = Field(
+        default_factory=list,
+        description="Host names the app answers to (unset = localhost, 127.0.0.1 and the bind host).",
+    )
+    forwarded_allow_ips: list[str] = Field(
+        default_factory=list,
+        description="Proxy addresses whose X-Forwarded-For is believed (unset = none).",
+    )
+    max_connections: int = Field(2048, ge=1, description="Open connections before new requests get 503.")
+    idle_timeout_seconds: float = Field(
+        15.0, gt=0, description="Close a connection whose client sends nothing for this long mid-request."
+    )
+    heartbeat_seconds: float = Field(
+        5.0, gt=0, description="A streamed answer sends a keep-alive comment at least this often."
+    )
     feedback_retention_days: int = Field(90, ge=1, description="Feedback older than this is purged.")
     log_conversations: bool = Field(
         False, description="Store every question and answer (off = feedback only)."

@@ -15,7 +15,7 @@ from careerbot.web.app import create_app
 def client(fake_settings: Settings) -> TestClient:
     settings = fake_settings.model_copy(update={"log_conversations": True})
     app = create_app(build_service(settings, embeddings=LexicalFakeEmbeddings(), progress=False))
-    return TestClient(app, raise_server_exceptions=False)
+    return TestClient(app, base_url="http://localhost", raise_server_exceptions=False)
 
 
 @pytest.mark.parametrize("route", ["/api/chat", "/api/chat/stream"])

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import math
 from collections.abc import Iterator
 from typing import Annotated, Any, Literal
 
@@ -15,6 +16,7 @@ from careerbot.feedback import FeedbackStore
 from careerbot.replies import SLOW_DOWN
 from careerbot.schema import Answer
 from careerbot.service import ChatService
+from careerbot.web.edge import heartbeat_stream
 from careerbot.web.security import RateLimiter
 
 MAX_HISTORY_MESSAGES = 50
@@ -43,6 +45,13 @@ class ChatRequest(BaseModel):
     message: SafeText = Field(description="The user's question.")
     history: list[ChatMessage] = Field(default_factory=list, max_length=MAX_HISTORY_MESSAGES)
     career: str | None = Field(None, description="Ask about this career (slug) only.")
+    conversation_id: str | None = Field(
+        None,
+        min_length=8,
+        max_length=64,
+        pattern=r"^[A-Za-z0-9_-]+$",
+        description="A random id per conversation (the page and widget send one): the unit of the rate limit.",
+    )
 
 
 def _client(request: Request) -> str:
@@ -56,12 +65,15 @@ def build_router(service: ChatService, limiter: RateLimiter, feedback: FeedbackS
     valid_careers = {slug for slug, _, _ in service.careers}
 
     def check(request: Request, body: ChatRequest) -> list[dict[str, str]]:
-        if not limiter.allow(_client(request)):
-            raise HTTPException(status_code=429, detail=SLOW_DOWN)
-        if body.career is not None and body.career not in valid_careers:
+        wait = limiter.retry_after(_client(request), body.conversation_id)
+        if wait:
             raise HTTPException(
+                status_code=429, detail=SLOW_DOWN, headers={"Retry-After": str(math.ceil(wait))}
+            )
+        if body.career is not None and body.career not in valid_careers:
+            raise HTTPException(  # the unknown value is not echoed: it is the client's own input
                 status_code=422,
-                detail=f"Unknown career {body.career!r}; use one of: {', '.join(sorted(valid_careers))}.",
+                detail=f"Unknown career; use one of: {', '.join(sorted(valid_careers))}.",
             )
         if len(body.message) > limit:
             raise HTTPException(
@@ -92,7 +104,9 @@ def build_router(service: ChatService, limiter: RateLimiter, feedback: FeedbackS
                     yield f"event: delta\ndata: {json.dumps({'text': part}, ensure_ascii=False)}\n\n"
 
         return StreamingResponse(
-            events(), media_type="text/event-stream", headers={"Cache-Control": "no-store"}
+            heartbeat_stream(events(), service.settings.heartbeat_seconds),
+            media_type="text/event-stream",
+            headers={"Cache-Control": "no-store", "X-Accel-Buffering": "no"},
         )
 
     @router.get("/embed-check")

@@ -2,20 +2,22 @@
 
 from __future__ import annotations
 
+import logging
 from importlib.resources import files
 from typing import TYPE_CHECKING, Any
 
 from careerbot import __version__
 from careerbot.errors import CareerbotError
 from careerbot.feedback import FeedbackStore
-from careerbot.web.security import OriginPolicy, RateLimiter
+from careerbot.web.edge import MAX_BODY_BYTES, install_edge
+from careerbot.web.security import OriginPolicy, RateLimiter, trusted_hosts
 
 if TYPE_CHECKING:
     from fastapi import FastAPI
 
     from careerbot.service import ChatService
 
-MAX_BODY_BYTES = 256 * 1024
+log = logging.getLogger(__name__)
 
 
 def create_app(service: ChatService) -> FastAPI:
@@ -30,9 +32,12 @@ def create_app(service: ChatService) -> FastAPI:
     from careerbot.web.api import build_router
 
     settings = service.settings  # one source of truth: the settings the service was built with
-    origins = OriginPolicy(settings.allowed_origins)
+    origins = OriginPolicy(settings.allowed_origins, trusted_hosts(settings.trusted_hosts, settings.host))
     feedback = FeedbackStore.from_settings(settings)
-    limiter = RateLimiter(settings.rate_limit_per_minute)  # shared by the API and the page
+    # Shared by the API and the page. A ceiling below the per-conversation limit would make no sense,
+    # and lifting the per-conversation limit (load tests) lifts it too.
+    ceiling = max(settings.rate_limit_per_ip_per_minute, settings.rate_limit_per_minute)
+    limiter = RateLimiter(settings.rate_limit_per_minute, ceiling)
     app = FastAPI(title="careerbot", version=__version__, docs_url=None, redoc_url=None, openapi_url=None)
 
     @app.middleware("http")
@@ -40,7 +45,7 @@ def create_app(service: ChatService) -> FastAPI:
         origin = request.headers.get("origin")
         guarded = request.url.path.startswith("/api/") or request.method not in ("GET", "HEAD", "OPTIONS")
         if guarded and not origins.allows(origin, request.headers.get("host")):
-            return JSONResponse({"detail": f"Origin {origin} may not use this chat."}, status_code=403)
+            return JSONResponse({"detail": "This site may not use this chat."}, status_code=403)
         length = request.headers.get("content-length")
         if length and length.isdigit() and int(length) > MAX_BODY_BYTES:
             return JSONResponse({"detail": "Request too large."}, status_code=413)
@@ -77,8 +82,9 @@ def create_app(service: ChatService) -> FastAPI:
         try:
             indexed = service.retriever.store.count()
         except CareerbotError as exc:
+            log.warning("healthz: index unavailable: %s", exc)  # paths and ids go to the log only
             return JSONResponse(
-                {"status": "degraded", "index_loaded": False, "detail": str(exc)}, status_code=503
+                {"status": "degraded", "index_loaded": False, "detail": "index unavailable"}, status_code=503
             )
         return JSONResponse(
             {
@@ -101,4 +107,5 @@ def create_app(service: ChatService) -> FastAPI:
 
     app.include_router(build_router(service, limiter, feedback))
     blocks = build_blocks(service, feedback, limiter)
+    install_edge(app, settings)
     return gr.mount_gradio_app(app, blocks, path="/", footer_links=[], css=PAGE_CSS, js=PAGE_JS)

@@ -18,6 +18,7 @@ def run(settings: Settings) -> None:
 
     from careerbot.service import build_service
     from careerbot.web.app import create_app
+    from careerbot.web.transport import uvicorn_options
 
     service = build_service(settings)  # a first-start ingest still uses every core
     # One short query gains nothing from two threads, and concurrent requests on 2 cores stall
@@ -25,4 +26,4 @@ def run(settings: Settings) -> None:
     torch.set_num_threads(1)
     app = create_app(service)
     log.warning("careerbot serving on http://%s:%d", settings.host, settings.port)
-    uvicorn.run(app, host=settings.host, port=settings.port, log_level="warning")
+    uvicorn.run(app, **uvicorn_options(settings))
