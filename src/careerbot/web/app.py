@@ -6,8 +6,6 @@ from importlib.resources import files
 from typing import TYPE_CHECKING, Any
 
 from careerbot import __version__
-from careerbot.errors import CareerbotError
-from careerbot.feedback import FeedbackStore
 from careerbot.web.security import OriginPolicy, RateLimiter
 
 if TYPE_CHECKING:
@@ -31,7 +29,7 @@ def create_app(service: ChatService) -> FastAPI:
 
     settings = service.settings  # one source of truth: the settings the service was built with
     origins = OriginPolicy(settings.allowed_origins)
-    feedback = FeedbackStore.from_settings(settings)
+    feedback = service.feedback  # one store per process: its health is what /healthz reports
     limiter = RateLimiter(settings.rate_limit_per_minute)  # shared by the API and the page
     app = FastAPI(title="careerbot", version=__version__, docs_url=None, redoc_url=None, openapi_url=None)
 
@@ -74,22 +72,18 @@ def create_app(service: ChatService) -> FastAPI:
 
     @app.get("/healthz")
     def healthz() -> JSONResponse:
-        try:
-            indexed = service.retriever.store.count()
-        except CareerbotError as exc:
-            return JSONResponse(
-                {"status": "degraded", "index_loaded": False, "detail": str(exc)}, status_code=503
-            )
-        return JSONResponse(
-            {
-                "status": "ok",
-                "version": __version__,
-                "index_loaded": indexed > 0,
-                "profiles": service.info.profiles,
-                "chunks": indexed,
-                "engine": service.info.engine,
-            }
-        )
+        health = service.health()
+        body = {
+            "status": health.status,
+            "reasons": list(health.reasons),
+            "version": __version__,
+            "index_loaded": health.index_ok and health.chunks > 0,
+            "profiles": service.info.profiles,
+            "chunks": health.chunks,
+            "engine": service.info.engine,
+        }
+        # 503 only when answers are keyword-only: a load balancer then prefers another replica.
+        return JSONResponse(body, status_code=200 if health.index_ok else 503)
 
     script = files("careerbot.web").joinpath("static/widget.js").read_text(encoding="utf-8")
 
