@@ -12,8 +12,8 @@ from careerbot.embeddings import LexicalFakeEmbeddings
 from careerbot.errors import EmbeddingModelMismatchError
 from careerbot.indexing import rebuild_index, sync_index
 from careerbot.service import open_store, store_location
-from careerbot.store import active_collection, generations, open_client
 from careerbot.settings import Settings
+from careerbot.store import active_collection, generations, open_client
 
 
 class CountingEmbeddings(LexicalFakeEmbeddings):
