@@ -17,7 +17,6 @@ from careerbot.chunking import chunk_profiles, corpus_fingerprint
 from careerbot.corpus import load_corpus
 from careerbot.service import build_service
 from careerbot.settings import make_settings
-from careerbot.store import active_collection, open_client
 from careerbot.web.app import create_app
 from conftest import copy_corpus
 
@@ -84,13 +83,6 @@ def test_rebuild_under_a_running_server(
         stop.set()
         asker.join(60)
 
-    client = open_client(settings)
-    active = active_collection(client, "careers")
-    assert service.retriever.store.name == active
-    assert "careers" not in {c.name for c in client.list_collections()}
-    assert service.info.fingerprint == corpus_fingerprint(chunk_profiles(load_corpus(small_corpus).profiles))
-    assert any("Lineworker apprentice" in c.text for c in service.retriever.chunks.values())  # BM25 follows
-
     assert len(log) > 20
     assert all(status == "answered" for _, status, _, _ in log), [s for _, s, _, _ in log if s != "answered"]
     assert all(right for *_, right in log)
@@ -107,6 +99,15 @@ def test_rebuild_under_a_running_server(
         f"\nrebuild under load: {len(log)} answers during {first_s:.1f} s + {second_s:.1f} s of rebuilds, "
         f"{keyword_answers} keyword-only (longest run {longest:.2f} s)"
     )
+
+    from careerbot.store import active_collection, open_client  # (after the checks main can run)
+
+    client = open_client(settings)
+    active = active_collection(client, "careers")
+    assert service.retriever.store.name == active
+    assert "careers" not in {c.name for c in client.list_collections()}
+    assert service.info.fingerprint == corpus_fingerprint(chunk_profiles(load_corpus(small_corpus).profiles))
+    assert any("Lineworker apprentice" in c.text for c in service.retriever.chunks.values())  # BM25 follows
 
     health = TestClient(create_app(service)).get("/healthz")
     assert health.status_code == 200 and health.json()["status"] == "ok"
