@@ -11,6 +11,7 @@ import json
 import logging
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -18,6 +19,7 @@ from typing import TYPE_CHECKING, Any
 from careerbot.errors import CareerbotError
 from careerbot.schema import Answer
 from careerbot.settings import Settings
+from careerbot.stores.writer import BackgroundWriter
 
 if TYPE_CHECKING:
     from sqlalchemy.engine import Connection, Engine
@@ -25,6 +27,8 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 UNAVAILABLE = "feedback_store_unavailable"
+WRITE_WAIT_S = 1.0  # longest an answer waits for its log write; a hung database server finishes later
+MAX_PENDING = 200  # writes queued behind a hung one before new ones are dropped
 RETRY_AFTER_S = 2.0  # after a failure, writes are skipped this long instead of each waiting on a dead store
 VACUUM_AFTER_ROWS = 1000  # SQLite keeps deleted pages until VACUUM: 41 MB stayed after purging 10,000 rows
 MAX_OCCUPATION_CHARS = 80
@@ -97,6 +101,7 @@ class FeedbackStore:
         self._retry_at = 0.0
         self._writes = 0
         self._deleted_since_vacuum = 0
+        self._writer = BackgroundWriter(WRITE_WAIT_S, MAX_PENDING)
 
     @classmethod
     def from_settings(cls, settings: Settings) -> FeedbackStore:
@@ -124,15 +129,18 @@ class FeedbackStore:
 
     def health(self) -> tuple[str, ...]:
         """Reason codes of current problems (empty = healthy); checks that the SQLite file is still there."""
-        with self._lock:
+        # Never wait on a hung write: /healthz must answer.
+        if self._lock.acquire(timeout=0.2):
             try:
                 if self._engine is not None:
                     self._check_same_file()
             except Exception as exc:
                 self._fail(exc)
-            codes = set(self._problems)
-            if self._failing:
-                codes.add(UNAVAILABLE)
+            finally:
+                self._lock.release()
+        codes = set(self._problems)
+        if self._failing or self._writer.stalled:
+            codes.add(UNAVAILABLE)
         return tuple(sorted(codes))
 
     # -- opening ----------------------------------------------------------------------------
@@ -212,7 +220,21 @@ class FeedbackStore:
         self._retry_at = time.monotonic() + RETRY_AFTER_S
         self._reset()  # the next attempt re-opens and re-checks the file
 
-    # -- writes made while answering: never raise ------------------------------------------
+    # -- writes made while answering: never raise, never wait long -------------------------
+
+    def _in_background(self, job: Callable[[], Any]) -> Any:
+        """Run a write on the store's own thread, waiting at most WRITE_WAIT_S (None if it did not end).
+
+        A stopped database server (SIGSTOP, a network black hole) fires no client timeout; the thread
+        keeps it from holding the request, and later writes are dropped until it finishes.
+        """
+        was_stalled = self._writer.stalled
+        finished, result = self._writer.run(job)
+        if not finished and self._writer.stalled and not was_stalled:
+            log.error(
+                "feedback store %s did not answer within %.1f s; skipping writes", self.where, WRITE_WAIT_S
+            )
+        return result if finished else None
 
     def _write(self, table: Any, values: dict[str, Any]) -> int | None:
         """Insert one row; None when the store failed (already logged)."""
@@ -236,17 +258,16 @@ class FeedbackStore:
         from careerbot.stores.tables import feedback
 
         sources = [s.to_dict() for s in answer.sources if s.cited]
-        return self._write(
-            feedback,
-            {
-                "created": time.time(),
-                "question": question,
-                "answer": answer.text,
-                "status": answer.status,
-                "sources": json.dumps(sources),
-                "rating": 1 if liked else -1,
-            },
-        )
+        values = {
+            "created": time.time(),
+            "question": question,
+            "answer": answer.text,
+            "status": answer.status,
+            "sources": json.dumps(sources),
+            "rating": 1 if liked else -1,
+        }
+        result: int | None = self._in_background(lambda: self._write(feedback, values))
+        return result
 
     def log_exchange(self, question: str, answer: Answer) -> None:
         """Store a question and its answer when conversation logging is on; never raises."""
@@ -254,16 +275,21 @@ class FeedbackStore:
             return
         from careerbot.stores.tables import exchanges
 
-        self._write(
-            exchanges,
-            {"created": time.time(), "question": question, "answer": answer.text, "status": answer.status},
-        )
+        values = {
+            "created": time.time(),
+            "question": question,
+            "answer": answer.text,
+            "status": answer.status,
+        }
+        self._in_background(lambda: self._write(exchanges, values))
 
     def record_gap(self, occupation: str) -> None:
         """Count one question about an occupation without a profile (the occupation only); never raises."""
         name = normalise_occupation(occupation)
-        if not name:
-            return
+        if name:
+            self._in_background(lambda: self._gap(name))
+
+    def _gap(self, name: str) -> None:
         with self._lock:
             if self._failing and time.monotonic() < self._retry_at:
                 return

@@ -5,6 +5,7 @@ from __future__ import annotations
 import glob
 import os
 import shutil
+import signal
 import socket
 import subprocess
 import sys
@@ -40,7 +41,7 @@ def _wait_port(port: int, proc: subprocess.Popen[bytes], timeout: float = 60) ->
 
 
 @pytest.fixture(scope="module")
-def postgres_url() -> Iterator[str]:
+def postgres() -> Iterator[tuple[str, Path]]:
     """A throw-away PostgreSQL cluster on a free loopback port (as the `postgres` user when run as root)."""
     bindir = _postgres_bin()
     if bindir is None:
@@ -71,10 +72,16 @@ def postgres_url() -> Iterator[str]:
     )  # fmt: skip
     try:
         _wait_port(port, proc)
-        yield f"postgresql+psycopg://careerbot@127.0.0.1:{port}/postgres"
+        yield f"postgresql+psycopg://careerbot@127.0.0.1:{port}/postgres", data
     finally:
-        proc.terminate()
-        proc.wait(timeout=30)
+        try:  # SIGINT = "fast" shutdown: SIGTERM would wait for pooled client connections to close
+            os.kill(int((data / "postmaster.pid").read_text().split()[0]), signal.SIGINT)
+        except (OSError, ValueError):
+            proc.terminate()
+        try:
+            proc.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            proc.kill()
         shutil.rmtree(root, ignore_errors=True)
 
 
@@ -87,10 +94,62 @@ def _serve(env: dict[str, str], port: int, data: Path) -> subprocess.Popen[bytes
     )
 
 
+def _postgres_pids(data: Path) -> list[int]:
+    """The postmaster and its children (backends hold pooled connections)."""
+    main = int((data / "postmaster.pid").read_text().split()[0])
+    children = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[1]) == main:
+            children.append(int(stat.parent.name))
+    return [main, *children]
+
+
+def test_a_hung_database_never_holds_an_answer(postgres: tuple[str, Path]) -> None:
+    url, data = postgres
+    store = FeedbackStore(url, 30, log_conversations=True)
+    answer = Answer("...", "answered")
+    store.log_exchange("before", answer)
+    assert store.health() == ()
+    pids = _postgres_pids(data)
+    for pid in pids:
+        os.kill(pid, signal.SIGSTOP)
+    try:
+        started = time.perf_counter()
+        store.log_exchange("during", answer)  # waits at most WRITE_WAIT_S
+        first = time.perf_counter() - started
+        started = time.perf_counter()
+        store.log_exchange("during", answer)  # dropped at once: a write is still stuck
+        assert store.add("during", answer, liked=True) is None
+        second = time.perf_counter() - started
+        assert store.health() == ("feedback_store_unavailable",)
+    finally:
+        for pid in pids:
+            os.kill(pid, signal.SIGCONT)
+    assert first < 2.0 and second < 0.2
+    resumed = time.monotonic()
+    while store.add("after", answer, liked=True) is None:  # dropped while stuck, then skipped 2 s
+        assert time.monotonic() - resumed < 15, "writes did not resume after SIGCONT"
+        time.sleep(0.1)
+    recovered = time.monotonic() - resumed
+    assert store.health() == ()
+    print(
+        f"\nstopped PostgreSQL: first write returned in {first:.2f} s, next ones in {second * 1000:.0f} ms, "
+        f"writes again {recovered:.2f} s after SIGCONT"
+    )
+
+
 def test_two_replicas_share_one_chroma_and_one_postgres(
-    postgres_url: str, chroma_server: tuple[subprocess.Popen[bytes], str], small_corpus: Path, tmp_path: Path
+    postgres: tuple[str, Path],
+    chroma_server: tuple[subprocess.Popen[bytes], str],
+    small_corpus: Path,
+    tmp_path: Path,
 ) -> None:
     _, chroma_url = chroma_server
+    postgres_url = postgres[0]
     env = {k: v for k, v in os.environ.items() if not k.startswith("CAREERBOT_")}
     env.update(
         CAREERBOT_CHROMA_URL=chroma_url,
@@ -104,6 +163,8 @@ def test_two_replicas_share_one_chroma_and_one_postgres(
     try:
         for port, proc in zip(ports, replicas, strict=True):
             wait_http(f"http://127.0.0.1:{port}/healthz", timeout=400, proc=proc)
+        shared = FeedbackStore(postgres_url, 30, log_conversations=True)
+        before = shared.exchange_count()
         answers = []
         for port in ports:
             reply = httpx.post(
@@ -120,8 +181,8 @@ def test_two_replicas_share_one_chroma_and_one_postgres(
             assert "postgresql" not in str(health) and chroma_url not in str(health)
 
         # Both replicas logged into the one database; a rating written by one process is read by another.
-        shared = FeedbackStore(postgres_url, 30, log_conversations=True)
-        assert shared.exchange_count() == 2
+        assert shared.exchange_count() == before + 2
+
         FeedbackStore(postgres_url, 30).add(
             "What does a paralegal do?", Answer("...", "answered"), liked=True
         )
