@@ -38,6 +38,7 @@ def _filled_store(path: Path, rows: int = 3) -> FeedbackStore:
     store = FeedbackStore(path, 30)
     for n in range(rows):
         store.add(f"question {n}", Answer("answer " * 200, "answered"), liked=True)
+    getattr(store, "close", lambda: None)()  # as a stopped process would (78e6e96 pooled nothing)
     return store
 
 
