@@ -10,9 +10,10 @@ from careerbot.chunking import chunk_profiles
 from careerbot.corpus import load_corpus
 from careerbot.embeddings import LexicalFakeEmbeddings
 from careerbot.errors import EmbeddingModelMismatchError
-from careerbot.indexing import sync_index
-from careerbot.service import open_store
+from careerbot.indexing import rebuild_index, sync_index
+from careerbot.service import open_store, store_location
 from careerbot.settings import Settings
+from careerbot.store import active_collection, generations, open_client
 
 
 class CountingEmbeddings(LexicalFakeEmbeddings):
@@ -71,4 +72,30 @@ def test_collection_refuses_another_embedding_model(fake_settings: Settings) -> 
 
     with pytest.raises(EmbeddingModelMismatchError, match="ingest --rebuild"):
         open_store(fake_settings, Other())
-    assert open_store(fake_settings, Other(), rebuild=True).count() == 0
+    chunks = chunk_profiles(load_corpus(fake_settings.corpus_dir).profiles)
+    client = open_client(fake_settings)
+    store, _ = rebuild_index(
+        client, "careers", store_location(fake_settings), Other(), chunks, progress=False
+    )
+    assert store.count() == len(chunks)
+    assert open_store(fake_settings, Other()).name == store.name
+
+
+def test_rebuild_switches_the_pointer_and_keeps_only_the_previous_collection(
+    fake_settings: Settings,
+) -> None:
+    embeddings = CountingEmbeddings()
+    _, legacy = _sync(fake_settings, embeddings)
+    assert legacy.name == "careers"  # no pointer yet: the plain name, as before rebuilds existed
+    chunks = chunk_profiles(load_corpus(fake_settings.corpus_dir).profiles)
+    client = open_client(fake_settings)
+    where = store_location(fake_settings)
+    built = [
+        rebuild_index(client, "careers", where, embeddings, chunks, progress=False)[0].name for _ in range(3)
+    ]
+    assert len(set(built)) == 3
+    assert active_collection(client, "careers") == built[-1]
+    names = {c.name for c in client.list_collections()}
+    assert built[-2] in names and built[0] not in names and "careers" not in names  # previous kept only
+    assert generations(client, "careers") == sorted(built[-2:])
+    assert open_store(fake_settings, embeddings).count() == len(chunks)

@@ -1,4 +1,4 @@
-"""Command line: ingest | ask | chat | serve | doctor | eval | feedback."""
+"""Command line: ingest | ask | chat | serve | doctor | eval | feedback | gaps."""
 
 from __future__ import annotations
 
@@ -56,22 +56,40 @@ def _main(
 def ingest(
     corpus: CorpusOpt = None,
     rebuild: Annotated[
-        bool, typer.Option("--rebuild", help="Drop the collection and embed everything again.")
+        bool,
+        typer.Option(
+            "--rebuild",
+            help="Embed everything into a new collection and switch to it when complete "
+            "(running servers follow within seconds).",
+        ),
     ] = False,
 ) -> None:
     """Index the corpus: embed new or changed profile sections, remove deleted ones."""
     from careerbot.embeddings import build_embeddings
-    from careerbot.indexing import sync_index
-    from careerbot.service import load_chunks, open_store
+    from careerbot.indexing import rebuild_index, sync_index
+    from careerbot.service import load_chunks, open_store, store_location
+    from careerbot.store import open_client
 
     settings = _settings(corpus_dir=corpus)
     profiles, chunks, errors = load_chunks(settings)
     for error in errors:
         typer.echo(f"skipped: {error}", err=True)
     embeddings = build_embeddings(settings.embedding_model_path, settings.embedding_batch_size)
-    store = open_store(settings, embeddings, rebuild=rebuild)
-    stats = sync_index(store, embeddings, chunks, batch_size=settings.embedding_batch_size)
-    typer.echo(f"{len(profiles)} profiles, {stats.summary()} -> {store.location}", err=True)
+    if rebuild:
+        store, stats = rebuild_index(
+            open_client(settings),
+            settings.collection,
+            store_location(settings),
+            embeddings,
+            chunks,
+            batch_size=settings.embedding_batch_size,
+        )
+    else:
+        store = open_store(settings, embeddings)
+        stats = sync_index(store, embeddings, chunks, batch_size=settings.embedding_batch_size)
+    typer.echo(
+        f"{len(profiles)} profiles, {stats.summary()} -> {store.location} (collection {store.name})", err=True
+    )
 
 
 @app.command()
@@ -197,7 +215,8 @@ def eval_command(
 
 
 feedback_app = typer.Typer(
-    help="Thumbs up/down stored by the chat page (SQLite in the data dir).", no_args_is_help=True
+    help="Thumbs up/down stored by the chat page (CAREERBOT_DATABASE_URL, or SQLite in the data dir).",
+    no_args_is_help=True,
 )
 app.add_typer(feedback_app, name="feedback")
 
@@ -231,9 +250,28 @@ def feedback_purge(
         bool, typer.Option("--all", help="Delete all feedback, not only expired rows.")
     ] = False,
 ) -> None:
-    """Delete feedback older than CAREERBOT_FEEDBACK_RETENTION_DAYS (or all of it)."""
+    """Delete feedback older than CAREERBOT_FEEDBACK_RETENTION_DAYS (or all of it), then compact."""
     store = _feedback_store()
-    typer.echo(f"deleted {store.purge(everything)} feedback rows from {store.path}", err=True)
+    typer.echo(f"deleted {store.purge(everything)} feedback rows from {store.where}", err=True)
+
+
+@app.command()
+def gaps(
+    as_json: Annotated[
+        bool, typer.Option("--json", help="Print one JSON array of {occupation, count}.")
+    ] = False,
+) -> None:
+    """Occupations people asked about that have no profile, most asked first (what to write next)."""
+    found = _feedback_store().gaps()
+    if as_json:
+        typer.echo(json.dumps([{"occupation": o, "count": n} for o, n in found], ensure_ascii=False))
+        return
+    if not found:
+        typer.echo("no questions about missing occupations recorded yet", err=True)
+        return
+    width = max(len(o) for o, _ in found)
+    for occupation, count in found:
+        typer.echo(f"{count:>6}  {occupation:<{width}}".rstrip())
 
 
 def _undecodable_argument(argv: list[str]) -> str | None:

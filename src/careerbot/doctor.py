@@ -50,7 +50,8 @@ def report(settings: Settings, say: Callable[[str], None]) -> bool:
         say(f"embedding model: {exc}")
         ok = False
     say(f"answer engine: {settings.llm}")
-    from careerbot.store import open_client
+    ok = _feedback(settings, say) and ok
+    from careerbot.store import active_collection, open_client
 
     where = settings.chroma_url or str(settings.chroma_path.resolve())
     if not settings.chroma_url and not settings.chroma_path.exists():
@@ -59,10 +60,11 @@ def report(settings: Settings, say: Callable[[str], None]) -> bool:
     try:
         client = open_client(settings)
         names = [c.name for c in client.list_collections()]
-        if settings.collection in names:
-            collection = client.get_collection(settings.collection)
+        active = active_collection(client, settings.collection)
+        if active in names:
+            collection = client.get_collection(active)
             say(
-                f"index: {where} collection {settings.collection!r}: {collection.count()} chunks, "
+                f"index: {where} collection {active!r}: {collection.count()} chunks, "
                 f"model {(collection.metadata or {}).get('embedding_model')}"
             )
         else:
@@ -73,3 +75,20 @@ def report(settings: Settings, say: Callable[[str], None]) -> bool:
         say(f"index: {exc}")
         ok = False
     return ok
+
+
+def _feedback(settings: Settings, say: Callable[[str], None]) -> bool:
+    """Open the feedback database (which runs its checks) and report problems as reason codes."""
+    from careerbot.feedback import FeedbackStore
+
+    store = FeedbackStore.from_settings(settings)
+    try:
+        rows = len(store.rows())
+    except CareerbotError as exc:
+        say(f"feedback store: {exc}")
+        return False
+    problems = store.health()
+    say(
+        f"feedback store: {store.where} ({rows} ratings){' PROBLEM: ' + ', '.join(problems) if problems else ''}"
+    )
+    return not problems

@@ -6,10 +6,20 @@ import logging
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from careerbot.chunking import Chunk, corpus_fingerprint
 from careerbot.embeddings import NamedEmbeddings
-from careerbot.store import VectorStore
+from careerbot.store import (
+    VectorStore,
+    active_collection,
+    generations,
+    new_generation_name,
+    set_active,
+)
+
+if TYPE_CHECKING:
+    from chromadb.api import ClientAPI
 
 log = logging.getLogger(__name__)
 
@@ -84,3 +94,30 @@ def sync_index(
     )
     log.info("ingest: %s", stats.summary())
     return stats
+
+
+def rebuild_index(
+    client: ClientAPI,
+    base: str,
+    location: str,
+    embeddings: NamedEmbeddings,
+    chunks: Sequence[Chunk],
+    *,
+    batch_size: int = 32,
+    progress: bool | None = None,
+) -> tuple[VectorStore, IngestStats]:
+    """Embed everything into a new collection, switch readers to it once complete, drop old ones.
+
+    Readers keep answering from the previous collection during the build; it is kept after the switch
+    (a reader may still be using it until its next pointer check), the ones before it are dropped. A
+    build killed half-way leaves an unused collection that the next rebuild drops.
+    """
+    store = VectorStore.open(client, new_generation_name(base), embeddings.model_id, location)
+    stats = sync_index(store, embeddings, chunks, batch_size=batch_size, progress=progress)
+    previous = active_collection(client, base)
+    set_active(client, base, store.name)
+    log.info("rebuild: switched from %s to %s", previous, store.name)
+    for old in [base, *generations(client, base)]:
+        if old not in (store.name, previous):
+            VectorStore.drop(client, old)
+    return store, stats

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import logging
+import threading
+import time
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -18,7 +20,8 @@ from careerbot.answer.followups import with_article
 from careerbot.chunking import Chunk, chunk_profiles, corpus_fingerprint
 from careerbot.corpus import Profile, load_corpus
 from careerbot.embeddings import NamedEmbeddings, build_embeddings
-from careerbot.errors import CorpusError, EmptyCorpusError, StoreUnavailableError
+from careerbot.errors import CareerbotError, CorpusError, EmptyCorpusError, StoreUnavailableError
+from careerbot.feedback import FeedbackStore
 from careerbot.indexing import IngestStats, sync_index
 from careerbot.render import compose, rerender
 from careerbot.retrieval.careers import CareerMatcher
@@ -27,12 +30,16 @@ from careerbot.retrieval.keyword import KeywordIndex
 from careerbot.retrieval.query import QueryAnalysis
 from careerbot.schema import Answer, Message, Reason, RelatedCareer, Source
 from careerbot.settings import Settings, get_settings
-from careerbot.store import VectorStore, open_client
+from careerbot.store import CollectionMissingError, VectorStore, active_collection, open_client
 
 log = logging.getLogger(__name__)
 
 MAX_HISTORY_ITEMS = 20  # the most recent messages kept from a conversation; older ones are dropped
 STORE_DOWN_NOTE = "The vector store could not be reached, so this answer used keyword search only."
+# After a failed call, requests go keyword-only this long and then one request probes the store:
+# a hung server would otherwise cost every request the full Chroma timeout.
+STORE_RETRY_S = 1.0
+STORE_DOWN = "vector_store_unavailable"
 
 
 @dataclass
@@ -45,6 +52,47 @@ class ServiceInfo:
     embedding_model: str
     engine: str
     ingest: IngestStats | None = None
+    fingerprint: str = ""  # of the chunks the keyword index was built from
+
+
+@dataclass(frozen=True)
+class Health:
+    """For /healthz: ``ok`` or ``degraded`` with reason codes (never paths, ids or error texts)."""
+
+    status: str
+    reasons: tuple[str, ...]
+    chunks: int  # in the vector store; 0 when it cannot be reached
+
+    @property
+    def index_ok(self) -> bool:
+        """False when the vector store cannot be reached (answers are keyword-only)."""
+        return STORE_DOWN not in self.reasons
+
+
+class _Breaker:
+    """Skips the vector store for STORE_RETRY_S after a failure; then one caller probes it."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self.down = False
+        self._retry_at = 0.0
+        self._probing = False
+
+    def allow(self) -> bool:
+        if not self.down:
+            return True
+        with self._lock:
+            if self._probing or time.monotonic() < self._retry_at:
+                return False
+            self._probing = True
+            return True
+
+    def record(self, ok: bool) -> None:
+        with self._lock:
+            self.down = not ok
+            self._probing = False
+            if not ok:
+                self._retry_at = time.monotonic() + STORE_RETRY_S
 
 
 class ChatService:
@@ -58,9 +106,14 @@ class ChatService:
         engine: AnswerEngine,
         info: ServiceInfo,
         occupations: OccupationLexicon | None = None,
+        feedback: FeedbackStore | None = None,
     ) -> None:
         from langchain_core.runnables import RunnableLambda
 
+        self.feedback = feedback or FeedbackStore.from_settings(settings)  # opened on first write
+        self._breaker = _Breaker()
+        self._index_lock = threading.Lock()
+        self._next_index_check = time.monotonic() + settings.index_check_s
         self.settings = settings
         self.profiles = tuple(profiles)
         self.retriever = retriever
@@ -202,11 +255,94 @@ class ChatService:
         return tuple(RelatedCareer(c, self.matcher.titles.get(c, c)) for c in list(careers)[:k])
 
     def _search(self, analysis: QueryAnalysis, k: int) -> Retrieval:
-        try:
-            return self.retriever.retrieve(analysis, k)
-        except StoreUnavailableError as exc:
-            log.warning("%s", exc)
+        if not self._breaker.allow():
             return self.retriever.retrieve_keyword_only(analysis, k)
+        try:
+            self._follow_index()
+            try:
+                result = self.retriever.retrieve(analysis, k)
+            except CollectionMissingError:  # dropped under us: a rebuild switched, or it was re-created
+                self._follow_index(force=True)
+                result = self.retriever.retrieve(analysis, k)
+        except StoreUnavailableError as exc:
+            self._breaker.record(ok=False)
+            log.warning("%s (%s)", exc, exc.__cause__)
+            return self.retriever.retrieve_keyword_only(analysis, k)
+        self._breaker.record(ok=True)
+        return result
+
+    # -- following index rebuilds and store health ----------------------------------------------
+
+    def _follow_index(self, force: bool = False) -> None:
+        """Switch to the active collection when a rebuild moved the pointer (checked every few seconds)."""
+        if not force and time.monotonic() < self._next_index_check:
+            return
+        if not self._index_lock.acquire(blocking=False):
+            return  # another request is checking
+        try:
+            self._next_index_check = time.monotonic() + self.settings.index_check_s
+            store = self.retriever.store
+            if store.client is None:
+                return
+            name = active_collection(store.client, self.settings.collection)
+            if name == store.name and not force:
+                return
+            fresh = VectorStore.open(
+                store.client, name, self.info.embedding_model, store.location, create=False
+            )
+            self._switch_to(fresh)
+        finally:
+            self._index_lock.release()
+
+    def _switch_to(self, store: VectorStore) -> None:
+        """Use ``store``; rebuild the keyword index and profiles when it holds another corpus version."""
+        previous = self.retriever.store.name
+        fingerprint = store.fingerprint
+        if fingerprint and fingerprint != self.info.fingerprint:
+            try:
+                profiles, chunks, _ = load_chunks(self.settings)
+            except CareerbotError as exc:
+                log.warning("index switched but the corpus cannot be read: %s", exc)
+                profiles, chunks = [], []
+            if chunks and corpus_fingerprint(chunks) == fingerprint:
+                fresh = assemble_service(self.settings, profiles, chunks, store, self.retriever.embeddings)
+                self.profiles, self.matcher, self.engine = fresh.profiles, fresh.matcher, fresh.engine
+                self.analyst, self.discoverer = fresh.analyst, fresh.discoverer
+                self.info = fresh.info
+                self.retriever = fresh.retriever
+                log.info("index switched from %s to %s (new corpus version)", previous, store.name)
+                return
+            log.warning(
+                "the index %s was built from another version of the corpus than %s holds; "
+                "keyword search keeps the local version",
+                store.name,
+                self.settings.corpus_dir,
+            )
+        old = self.retriever
+        self.retriever = HybridRetriever(store, old.embeddings, old.keyword, old.chunks, old.candidates)
+        log.info("index switched from %s to %s", previous, store.name)
+
+    def health(self) -> Health:
+        """Vector store and side stores, as reason codes."""
+        reasons: list[str] = []
+        chunks = 0
+        if self._breaker.allow():
+            try:
+                self._follow_index()
+                try:
+                    chunks = self.retriever.store.count()
+                except CollectionMissingError:
+                    self._follow_index(force=True)
+                    chunks = self.retriever.store.count()
+                self._breaker.record(ok=True)
+            except StoreUnavailableError as exc:
+                self._breaker.record(ok=False)
+                log.warning("health: %s (%s)", exc, exc.__cause__)
+                reasons.append(STORE_DOWN)
+        else:
+            reasons.append(STORE_DOWN)
+        reasons += self.feedback.health()
+        return Health("degraded" if reasons else "ok", tuple(reasons), chunks)
 
     def _retrieve_step(self, state: dict[str, Any]) -> dict[str, Any]:
         return {**state, "retrieval": self._search(state["analysis"], self.settings.top_k)}
@@ -244,13 +380,16 @@ def load_chunks(settings: Settings) -> tuple[list[Profile], list[Chunk], tuple[C
     return list(corpus.profiles), chunk_profiles(corpus.profiles), corpus.errors
 
 
-def open_store(settings: Settings, embeddings: NamedEmbeddings, rebuild: bool = False) -> VectorStore:
-    """The configured collection; ``rebuild`` drops it first."""
+def store_location(settings: Settings) -> str:
+    """The Chroma server URL or the embedded store's folder (for logs and the CLI, never /healthz)."""
+    return settings.chroma_url or str(settings.chroma_path)
+
+
+def open_store(settings: Settings, embeddings: NamedEmbeddings) -> VectorStore:
+    """The active collection (the one the last completed rebuild switched to), created if missing."""
     client = open_client(settings)
-    if rebuild:
-        VectorStore.drop(client, settings.collection)
-    location = settings.chroma_url or str(settings.chroma_path)
-    return VectorStore.open(client, settings.collection, embeddings.model_id, location)
+    name = active_collection(client, settings.collection)
+    return VectorStore.open(client, name, embeddings.model_id, store_location(settings))
 
 
 def build_service(
@@ -295,5 +434,6 @@ def assemble_service(
         embedding_model=embeddings.model_id,
         engine=engine.name,
         ingest=stats,
+        fingerprint=corpus_fingerprint(chunks),
     )
     return ChatService(settings, profiles, retriever, engine, info)

@@ -24,7 +24,18 @@ class Settings(BaseSettings):
     chroma_url: str | None = Field(
         None, description="URL of a `chroma run` server; unset = embedded store in data_dir."
     )
-    collection: str = Field("careers", min_length=3, description="Chroma collection name.")
+    collection: str = Field(
+        "careers",
+        min_length=3,
+        pattern=r"^[a-zA-Z0-9][a-zA-Z0-9._-]*[a-zA-Z0-9]$",
+        description="Chroma collection name (rebuilds write `<name>-<time>` and switch to it).",
+    )
+    chroma_timeout_s: float = Field(
+        3.0, gt=0, le=120, description="Longest wait for one call to a Chroma server, then keyword search."
+    )
+    index_check_s: float = Field(
+        2.0, ge=0, description="How often a running server looks for a rebuilt index (seconds)."
+    )
     embedding_model_path: Path | None = Field(
         None, description="A sentence-transformers folder; unset = the packaged all-MiniLM-L6-v2."
     )
@@ -73,6 +84,14 @@ class Settings(BaseSettings):
     log_conversations: bool = Field(
         False, description="Store every question and answer (off = feedback only)."
     )
+    database_url: str | None = Field(
+        None,
+        description="SQLAlchemy URL for feedback, logs and gaps (postgresql+psycopg://... for replicas); "
+        "unset = SQLite in data_dir.",
+    )
+    feedback_max_rows: int = Field(
+        100_000, ge=10, description="Most rows kept per feedback table; the oldest are deleted first."
+    )
 
     @property
     def chroma_path(self) -> Path:
@@ -81,7 +100,7 @@ class Settings(BaseSettings):
 
     @property
     def feedback_db(self) -> Path:
-        """SQLite file for feedback."""
+        """SQLite file for feedback when no database URL is set."""
         return self.data_dir / "feedback.sqlite3"
 
 

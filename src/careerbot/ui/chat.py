@@ -177,8 +177,10 @@ def build_blocks(service: "ChatService", feedback: "FeedbackStore", limiter: Lim
             found = cache.get(_session(request), position)
             if found:
                 question, answer = found
-                feedback.add(question, answer, bool(like.liked))
-                gr.Info("Thanks for the feedback!")
+                if feedback.add(question, answer, bool(like.liked)) is None:  # failure already logged
+                    gr.Warning("Sorry, your feedback could not be saved right now. Please try again later.")
+                else:
+                    gr.Info("Thanks for the feedback!")
                 return
 
     with gr.Blocks(title="careerbot: career advice", analytics_enabled=False) as blocks:

@@ -7,8 +7,6 @@ from importlib.resources import files
 from typing import TYPE_CHECKING, Any
 
 from careerbot import __version__
-from careerbot.errors import CareerbotError
-from careerbot.feedback import FeedbackStore
 from careerbot.web.edge import MAX_BODY_BYTES, install_edge
 from careerbot.web.security import OriginPolicy, RateLimiter, trusted_hosts
 
@@ -33,7 +31,7 @@ def create_app(service: ChatService) -> FastAPI:
 
     settings = service.settings  # one source of truth: the settings the service was built with
     origins = OriginPolicy(settings.allowed_origins, trusted_hosts(settings.trusted_hosts, settings.host))
-    feedback = FeedbackStore.from_settings(settings)
+    feedback = service.feedback  # one store per process: its health is what /healthz reports
     # Shared by the API and the page. A ceiling below the per-conversation limit would make no sense,
     # and lifting the per-conversation limit (load tests) lifts it too.
     ceiling = max(settings.rate_limit_per_ip_per_minute, settings.rate_limit_per_minute)
@@ -79,23 +77,18 @@ def create_app(service: ChatService) -> FastAPI:
 
     @app.get("/healthz")
     def healthz() -> JSONResponse:
-        try:
-            indexed = service.retriever.store.count()
-        except CareerbotError as exc:
-            log.warning("healthz: index unavailable: %s", exc)  # paths and ids go to the log only
-            return JSONResponse(
-                {"status": "degraded", "index_loaded": False, "detail": "index unavailable"}, status_code=503
-            )
-        return JSONResponse(
-            {
-                "status": "ok",
-                "version": __version__,
-                "index_loaded": indexed > 0,
-                "profiles": service.info.profiles,
-                "chunks": indexed,
-                "engine": service.info.engine,
-            }
-        )
+        health = service.health()
+        body = {
+            "status": health.status,
+            "reasons": list(health.reasons),
+            "version": __version__,
+            "index_loaded": health.index_ok and health.chunks > 0,
+            "profiles": service.info.profiles,
+            "chunks": health.chunks,
+            "engine": service.info.engine,
+        }
+        # 503 only when answers are keyword-only: a load balancer then prefers another replica.
+        return JSONResponse(body, status_code=200 if health.index_ok else 503)
 
     script = files("careerbot.web").joinpath("static/widget.js").read_text(encoding="utf-8")
 

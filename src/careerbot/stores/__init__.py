@@ -1,0 +1,1 @@
+"""Side stores (feedback, conversation log, gaps): SQLAlchemy tables and SQLite file checks."""
