@@ -232,8 +232,8 @@
     var rate = null;
     if (message.answer && answer.status === "answered") {
       rate = el("div", "rate");
-      [[1, "\ud83d\udc4d", "Helpful"], [-1, "\ud83d\udc4e", "Not helpful"]].forEach(function (spec) {
-        var b = button("", spec[1], spec[2]);
+      [[1, "Helpful"], [-1, "Not helpful"]].forEach(function (spec) {
+        var b = button("", spec[1]);
         b.setAttribute("aria-pressed", message.rating === spec[0] ? "true" : "false");
         b.addEventListener("click", function () { rateAnswer(message, spec[0]); });
         rate.appendChild(b);
