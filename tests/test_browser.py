@@ -236,8 +236,8 @@ def test_page_sends_by_button_enter_and_chip_keeping_the_career(
     assert exported[-1]["question"] == "What is a day in the life like?"
 
 
-def test_page_on_a_phone_scrolls_to_the_start_of_the_answer(browser: Any, app_url: str) -> None:
-    page = open_page(browser, app_url, PHONE)
+def test_page_on_a_phone_scrolls_to_the_start_of_the_answer(browser: Any, small_app_url: str) -> None:
+    page = open_page(browser, small_app_url, PHONE)
     page.get_by_role("button", name="What does a dental hygienist do?").click()
     wait_answers(page, 1)
     page.get_by_role("button", name="How do I become an electrician?").click()

@@ -50,10 +50,6 @@ PAGE_JS = """
     }
     return null;
   }
-  function showTop(node) {
-    const box = scroller(node);
-    if (box) box.scrollTop += node.getBoundingClientRect().top - box.getBoundingClientRect().top - 8;
-  }
   document.addEventListener("click", (event) => {
     const cite = event.target.closest ? event.target.closest("a.cb-cite") : null;
     if (!cite) return;
@@ -69,14 +65,16 @@ PAGE_JS = """
     target.focus({preventScroll: true});
     target.scrollIntoView({block: "nearest"});
   }, true);
-  const seen = new Set();
+  // The newest answer is placed once, as soon as the chat can scroll (before that its start is in view).
+  const placed = new Set();
   new MutationObserver(() => {
-    document.querySelectorAll("#chatbot .cb-answer").forEach((answer) => {
-      const id = answer.id;
-      if (seen.has(id)) return;
-      seen.add(id);
-      showTop(answer);
-    });
+    const answers = document.querySelectorAll("#chatbot .cb-answer");
+    const last = answers[answers.length - 1];
+    if (!last || !last.id || placed.has(last.id)) return;
+    const box = scroller(last);
+    if (!box) return;
+    placed.add(last.id);
+    box.scrollTop += last.getBoundingClientRect().top - box.getBoundingClientRect().top - 8;
   }).observe(document.body, {childList: true, subtree: true});
 }
 """

@@ -98,6 +98,7 @@ def build_blocks(service: "ChatService", feedback: "FeedbackStore", limiter: "Ra
             yield [shown, [*turns, {"question": question, "answer": None}], "", *_chips([])]
             return
         history = history_of(turns)
+        yield [shown, turns, "", *_chips([])]  # the question shows at once and the box empties once
         text = ""
         for part in service.stream(question, history, career or None):
             if isinstance(part, str):
@@ -105,14 +106,14 @@ def build_blocks(service: "ChatService", feedback: "FeedbackStore", limiter: "Ra
                 yield [
                     [*shown, {"role": "assistant", "content": streaming_html(text, answer_id)}],
                     turns,
-                    "",
+                    gr.update(),  # never clear what the user is typing next
                     *_chips([]),
                 ]
             else:
                 feedback.log_exchange(question, part)
                 shown.append({"role": "assistant", "content": answer_html(part, answer_id)})
                 turns.append({"question": question, "answer": part})
-                yield [shown, turns, "", *_chips(view_of(part).follow_ups)]
+                yield [shown, turns, gr.update(), *_chips(view_of(part).follow_ups)]
 
     def rate(turns: list[dict[str, Any]] | None, like: gr.LikeData, request: gr.Request) -> None:
         if not limiter.allow(_client(request)):
@@ -176,7 +177,12 @@ def build_blocks(service: "ChatService", feedback: "FeedbackStore", limiter: "Ra
                 careers_tab(service.profiles)
 
         outputs = [chatbot, turns, textbox, *follow_ups]
-        options: dict[str, Any] = {"outputs": outputs, "api_visibility": "private"}
+        # A question sent while the previous answer is still finishing is queued, not dropped.
+        options: dict[str, Any] = {
+            "outputs": outputs,
+            "api_visibility": "private",
+            "trigger_mode": "always_last",
+        }
         textbox.submit(respond, [textbox, chatbot, turns, career], **options)
         send.click(respond, [textbox, chatbot, turns, career], **options)
         for chip in [*examples, *follow_ups]:
