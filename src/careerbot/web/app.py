@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import logging
 from importlib.resources import files
 from typing import TYPE_CHECKING, Any
@@ -26,7 +27,7 @@ def create_app(service: ChatService) -> FastAPI:
     from fastapi.middleware.cors import CORSMiddleware
     from fastapi.responses import JSONResponse, Response
 
-    from careerbot.ui.chat import PAGE_CSS, PAGE_JS, build_blocks
+    from careerbot.ui.chat import PAGE_CSS, PAGE_JS, build_blocks, page_theme
     from careerbot.web.api import build_router
 
     settings = service.settings  # one source of truth: the settings the service was built with
@@ -90,7 +91,13 @@ def create_app(service: ChatService) -> FastAPI:
         # 503 only when answers are keyword-only: a load balancer then prefers another replica.
         return JSONResponse(body, status_code=200 if health.index_ok else 503)
 
-    script = files("careerbot.web").joinpath("static/widget.js").read_text(encoding="utf-8")
+    static = files("careerbot.web").joinpath("static")
+    # One request for the embed: the panel's CSS travels inside the script, as a JSON string.
+    script = (
+        static.joinpath("widget.js")
+        .read_text(encoding="utf-8")
+        .replace('"__CAREERBOT_CSS__"', json.dumps(static.joinpath("widget.css").read_text(encoding="utf-8")))
+    )
 
     @app.get("/widget.js")
     def widget() -> Response:
@@ -101,4 +108,6 @@ def create_app(service: ChatService) -> FastAPI:
     app.include_router(build_router(service, limiter, feedback))
     blocks = build_blocks(service, feedback, limiter)
     install_edge(app, settings)
-    return gr.mount_gradio_app(app, blocks, path="/", footer_links=[], css=PAGE_CSS, js=PAGE_JS)
+    return gr.mount_gradio_app(
+        app, blocks, path="/", footer_links=[], css=PAGE_CSS, js=PAGE_JS, theme=page_theme()
+    )
