@@ -207,7 +207,9 @@ def build_service(
     """Load the corpus, open (and if needed build or refresh) the index, and return the service."""
     settings = settings or get_settings()
     profiles, chunks, errors = load_chunks(settings)
-    embeddings = embeddings or build_embeddings(settings.embedding_model_path, settings.embedding_batch_size)
+    embeddings = embeddings or build_embeddings(
+        settings.embedding_model_path, settings.embedding_batch_size, settings.data_dir
+    )
     store = open_store(settings, embeddings)
     stats = None
     if store.fingerprint != corpus_fingerprint(chunks):
