@@ -55,18 +55,12 @@ class ChatService:
         engine: AnswerEngine,
         info: ServiceInfo,
     ) -> None:
-        from langchain_core.runnables import RunnableLambda
-
         self.settings = settings
         self.profiles = tuple(profiles)
         self.retriever = retriever
         self.engine = engine
         self.info = info
         self.matcher = CareerMatcher(profiles)
-        # retriever -> relevance gate -> answer engine, as LangChain Runnables, so another
-        # engine (a generative one) plugs into the same chain.
-        # (A plain sequence: RunnablePassthrough.assign would run each step on a thread pool.)
-        self.chain = RunnableLambda(self._retrieve_step) | RunnableLambda(self._answer_step)
 
     # -- public API -------------------------------------------------------------------------
 
@@ -142,8 +136,9 @@ class ChatService:
             and not policy.has_career_words(text)
         ):
             return Answer(replies.OUT_OF_SCOPE, "out_of_scope")
-        result: Answer = self.chain.invoke({"analysis": analysis})
-        return result
+        # retriever -> relevance gate -> answer engine as plain calls: a LangChain Runnable chain here
+        # only wrapped two method calls, and cost 1.3 s of imports per CLI run and callbacks per answer.
+        return self._answer_step(self._retrieve_step({"analysis": analysis}))
 
     def _search(self, analysis: QueryAnalysis, k: int) -> Retrieval:
         try:
@@ -233,7 +228,9 @@ def assemble_service(
 ) -> ChatService:
     """Wire a ChatService over an index that is already in the store (benchmarks build their own)."""
     by_id = {c.id: c for c in chunks}
-    keyword = keyword or KeywordIndex(list(by_id), [c.embed_text for c in chunks])
+    keyword = keyword or KeywordIndex.load_or_build(
+        list(by_id), [c.embed_text for c in chunks], settings.data_dir / "bm25", corpus_fingerprint(chunks)
+    )
     retriever = HybridRetriever(store, embeddings, keyword, by_id, settings.candidates)
     engine = build_engine(settings, profiles)
     info = ServiceInfo(
