@@ -168,23 +168,29 @@ class VectorStore:
         if ids:
             self._guard("deleting chunks", self._collection.delete, ids=list(ids))
 
-    def search(self, vector: Sequence[float], k: int, where: dict[str, Any] | None = None) -> list[Hit]:
-        """Nearest chunks by cosine similarity, best first."""
+    def search(
+        self, vector: Sequence[float], k: int, where: dict[str, Any] | None = None, *, content: bool = True
+    ) -> list[Hit]:
+        """Nearest chunks by cosine similarity, best first; ``content=False``: ids and scores only."""
+        # Reading metadata and documents back costs most of a query (909 chunks: 7.0 ms vs 1.3 ms).
+        include = ["distances", "metadatas", "documents"] if content else ["distances"]
         result = self._guard(
             "searching",
             self._collection.query,
             query_embeddings=[list(vector)],
             n_results=k,
             where=where,
-            include=["distances", "metadatas", "documents"],
+            include=include,
         )
+        ids = result["ids"][0]
+        blank = [None] * len(ids)  # not asked for: content=False
         return [
             Hit(chunk_id, 1.0 - float(distance), dict(metadata or {}), document or "")
             for chunk_id, distance, metadata, document in zip(
-                result["ids"][0],
+                ids,
                 (result["distances"] or [[]])[0],
-                (result["metadatas"] or [[]])[0],
-                (result["documents"] or [[]])[0],
+                (result["metadatas"] or [blank])[0],
+                (result["documents"] or [blank])[0],
                 strict=False,
             )
         ]

@@ -78,7 +78,7 @@ class HybridRetriever:
         if analysis.only:
             dense = self._career_search(vector, [analysis.only], self.candidates)
         else:
-            dense = self.store.search(vector, self.candidates)
+            dense = self.store.search(vector, self.candidates, content=False)  # texts are in self.chunks
         rankings: list[Sequence[str]] = [[h.id for h in dense], self._keyword_ids(text)]
         similarity = {h.id: h.similarity for h in dense}
         if analysis.careers and not analysis.only:
@@ -120,7 +120,7 @@ class HybridRetriever:
     def knows_role(self, role: str, threshold: float = ROLE_SIMILARITY) -> bool:
         """True when some profile is close to a job named only in passing ("surgeon" -> physician)."""
         try:
-            hits = self.store.search(self.embeddings.embed_query(role), 1)
+            hits = self.store.search(self.embeddings.embed_query(role), 1, content=False)
         except StoreUnavailableError:
             return True  # cannot tell: let the other gates decide
         return bool(hits) and hits[0].similarity >= threshold
