@@ -13,7 +13,7 @@ $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet torch==2.13.0
-	$(PY) -m pip install --quiet -e '.[test]'
+	$(PY) -m pip install --quiet -e '.[test,bench]'  # bench: tests/test_benchmarks_smoke.py runs the baseline
 	touch $(STAMP)
 
 run: install
@@ -29,6 +29,7 @@ test: lint
 
 bench: install
 	$(PY) benchmarks/run_all.py
+	$(PY) benchmarks/bench_speed.py --before 78e6e96
 
 bench-smoke: install
 	$(PY) benchmarks/run_all.py --smoke

@@ -97,31 +97,26 @@ async def _load(
 
 def _start(
     cfg: Config, cmd: list[str], env: dict[str, str], logfile: Path
-) -> tuple[subprocess.Popen[bytes], str, float, float | None]:
-    """Launch a server; seconds until /healthz answers 200 and until a first chat answer (None:
-    no JSON chat route)."""
+) -> tuple[subprocess.Popen[bytes], str, float, float]:
+    """Launch a server; seconds until /healthz answers 200 and until a first chat answer."""
     port = free_port()
     url = f"http://127.0.0.1:{port}"
     proc, started = _launch(cmd, {**env, "CAREERBOT_PORT": str(port)}, logfile)
     try:
         wait_http(url + "/healthz", proc, cfg.startup_timeout)
         healthz_s = time.perf_counter() - started
-        answered = _ask(url, QUESTIONS[0]) is not None
+        if _ask(url, QUESTIONS[0]) is None:
+            raise RuntimeError(f"{cmd[-1]} did not answer POST {CHAT}")
     except BaseException:
         stop(proc)
         raise
-    return proc, url, healthz_s, time.perf_counter() - started if answered else None
+    return proc, url, healthz_s, time.perf_counter() - started
 
 
 def _serve(
     cfg: Config, cmd: list[str], env: dict[str, str], logfile: Path, titles: Sequence[str]
 ) -> dict[str, Any]:
-    """Start-up (median of ``cfg.startup_runs`` launches), then load the last one and read its RSS.
-
-    Without a JSON chat route only the time to /healthz and the RSS after start-up are measured.
-    """
-    import httpx
-
+    """Start-up (median of ``cfg.startup_runs`` launches), then load the last one and read its RSS."""
     runs = []
     for _ in range(cfg.startup_runs - 1):
         proc, _url, healthz_s, first_s = _start(cfg, cmd, env, logfile)
@@ -129,23 +124,17 @@ def _serve(
         runs.append((healthz_s, first_s))
     proc, url, healthz_s, first_s = _start(cfg, cmd, env, logfile)
     runs.append((healthz_s, first_s))
-    answered = first_s is not None
     result: dict[str, Any] = {
         "command": " ".join(Path(c).name for c in cmd[:2]),
         "healthz_runs_s": [h for h, _f in runs],
         "first_answer_runs_s": [f for _h, f in runs],
         "healthz_s": statistics.median(h for h, _f in runs),
-        "first_answer_s": statistics.median(f for _h, f in runs if f is not None) if answered else None,
+        "first_answer_s": statistics.median(f for _h, f in runs),
     }
     try:
         after_start = proc_status(proc.pid)
         result["rss_after_start_bytes"] = after_start.get("VmRSS")
         result["peak_rss_after_start_bytes"] = after_start.get("VmHWM")
-        if not answered:
-            result["chat_route"] = None
-            return result
-        probe = httpx.post(url + CHAT, json={"message": QUESTIONS[1], "history": []}, timeout=120)
-        result["chat_route"] = probe.headers.get("x-bench-chat-route", "project")
         for question in QUESTIONS[1:4]:  # warm-up
             _ask(url, question)
         questions = question_stream(titles)
@@ -168,7 +157,7 @@ def _data_copy(ws: Workspace, source: Path, name: str) -> Path:
 
 def run(cfg: Config, ws: Workspace, titles: Sequence[str]) -> dict[str, Any]:
     """Ours: `python app.py` itself (the per-client rate limit lifted for the load); the baseline:
-    serve_app.py. If app.py has no JSON chat route, ours is served by serve_app.py as well."""
+    serve_app.py."""
     log("serve: ours, `python app.py` with an existing index")
     env = child_env(
         CAREERBOT_DATA_DIR=str(_data_copy(ws, ws.ours_data, "serve-app-py")),
@@ -177,16 +166,8 @@ def run(cfg: Config, ws: Workspace, titles: Sequence[str]) -> dict[str, Any]:
         CAREERBOT_RATE_LIMIT_PER_MINUTE=str(NO_RATE_LIMIT),
     )
     ours = _serve(cfg, [PYTHON, str(REPO / "app.py")], env, ws.path("serve-app-py.log"), titles)
-    result: dict[str, Any] = {"app_py": ours}
-    bench = [PYTHON, str(BENCH_DIR / "serve_app.py"), "--corpus", str(ws.corpus)]
-    if ours["chat_route"] is None:
-        log("serve: app.py has no POST /api/chat; ours via serve_app.py")
-        data = _data_copy(ws, ws.ours_data, "serve-ours")
-        cmd = [*bench, "--system", "ours", "--data", str(data)]
-        ours = _serve(cfg, cmd, child_env(), ws.path("serve-ours.log"), titles)
-    result["ours"] = ours
     log("serve: baseline, serve_app.py")
     data = _data_copy(ws, ws.base_data, "serve-baseline")
-    cmd = [*bench, "--system", "baseline", "--data", str(data)]
-    result["baseline"] = _serve(cfg, cmd, child_env(), ws.path("serve-baseline.log"), titles)
-    return result
+    cmd = [PYTHON, str(BENCH_DIR / "serve_app.py"), "--data", str(data)]
+    baseline = _serve(cfg, cmd, child_env(), ws.path("serve-baseline.log"), titles)
+    return {"app_py": ours, "ours": ours, "baseline": baseline}

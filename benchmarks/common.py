@@ -16,6 +16,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from careerbot.eval.metrics import percentile  # the one percentile: the eval report's
+
 BENCH_DIR = Path(__file__).resolve().parent
 REPO = BENCH_DIR.parent
 CORPUS = REPO / "corpus"
@@ -142,22 +144,13 @@ def wait_for_quiet(label: str, max_wait: float, threshold: float = 0.25) -> dict
         time.sleep(4)
 
 
-def percentile(values: Sequence[float], pct: float) -> float:
-    """Nearest-rank percentile (no interpolation): p95 of 80 samples is the 76th smallest."""
-    if not values:
-        return float("nan")
-    ordered = sorted(values)
-    rank = max(1, -(-len(ordered) * pct // 100))  # ceil
-    return ordered[int(rank) - 1]
-
-
 def latency_summary(seconds: Sequence[float]) -> dict[str, float]:
     """p50/p95/mean/max in milliseconds."""
     ms = [s * 1000 for s in seconds]
     return {
         "n": len(ms),
-        "p50_ms": percentile(ms, 50),
-        "p95_ms": percentile(ms, 95),
+        "p50_ms": percentile(ms, 50) if ms else float("nan"),
+        "p95_ms": percentile(ms, 95) if ms else float("nan"),
         "mean_ms": sum(ms) / len(ms) if ms else float("nan"),
         "max_ms": max(ms, default=float("nan")),
     }

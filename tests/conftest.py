@@ -89,10 +89,10 @@ def fake_service(fake_settings: Settings) -> ChatService:
 
 
 @pytest.fixture(scope="session")
-def real_embeddings():  # type: ignore[no-untyped-def]
+def real_embeddings(tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-untyped-def]
     from careerbot.embeddings import build_embeddings
 
-    return build_embeddings()
+    return build_embeddings(cache_dir=tmp_path_factory.mktemp("models"))  # the ONNX export goes here
 
 
 @pytest.fixture(scope="session")

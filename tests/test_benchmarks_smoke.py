@@ -54,3 +54,13 @@ def test_smoke_run_exits_0_and_writes_its_json(tmp_path: Path) -> None:
     assert len(results["targets"]) == 11
     assert all({"target", "value", "limit", "met"} <= set(row) for row in results["targets"])
     assert "| area | figure |" in results["table"] and "| area | figure |" in done.stdout
+
+
+@pytest.mark.parametrize(
+    ("values", "q", "expected"),
+    [(range(1, 11), 50, 5), (range(1, 11), 95, 10), (range(1, 81), 95, 76), ([3.0], 50, 3.0), ([], 50, 0.0)],
+)
+def test_one_nearest_rank_percentile(values: range | list[float], q: float, expected: float) -> None:
+    from careerbot.eval.metrics import percentile
+
+    assert percentile(list(values), q) == expected

@@ -74,7 +74,10 @@ def ingest(
     profiles, chunks, errors = load_chunks(settings)
     for error in errors:
         typer.echo(f"skipped: {error}", err=True)
-    embeddings = build_embeddings(settings.embedding_model_path, settings.embedding_batch_size)
+    # Lazy: the model loads only if a chunk needs embedding, so an unchanged corpus loads none.
+    embeddings = build_embeddings(
+        settings.embedding_model_path, settings.embedding_batch_size, settings.data_dir
+    )
     if rebuild:
         store, stats = rebuild_index(
             open_client(settings),
@@ -144,11 +147,15 @@ def serve(
     host: Annotated[str | None, typer.Option(help="Address to bind (default 127.0.0.1).")] = None,
     port: Annotated[int | None, typer.Option(help="Port (default 7860).")] = None,
     corpus: CorpusOpt = None,
+    no_page: Annotated[
+        bool,
+        typer.Option("--no-page", help="Serve only the JSON/SSE API, /widget.js and /healthz (no Gradio)."),
+    ] = False,
 ) -> None:
     """Serve the chat page at / with the JSON API, /widget.js and /healthz."""
     from careerbot.web.server import run
 
-    run(_settings(corpus_dir=corpus, host=host, port=port))
+    run(_settings(corpus_dir=corpus, host=host, port=port), page=not no_page)
 
 
 @app.command()

@@ -108,8 +108,6 @@ class ChatService:
         occupations: OccupationLexicon | None = None,
         feedback: FeedbackStore | None = None,
     ) -> None:
-        from langchain_core.runnables import RunnableLambda
-
         self.feedback = feedback or FeedbackStore.from_settings(settings)  # opened on first write
         self._breaker = _Breaker()
         self._index_lock = threading.Lock()
@@ -122,10 +120,6 @@ class ChatService:
         self.matcher = CareerMatcher(profiles)
         self.analyst = Analyst(self.matcher, occupations or OccupationLexicon(career_names(profiles)))
         self.discoverer = Discoverer(profiles, retriever)
-        # retriever -> relevance gate -> answer engine, as LangChain Runnables, so another
-        # engine (a generative one) plugs into the same chain.
-        # (A plain sequence: RunnablePassthrough.assign would run each step on a thread pool.)
-        self.chain = RunnableLambda(self._retrieve_step) | RunnableLambda(self._answer_step)
 
     # -- public API -------------------------------------------------------------------------
 
@@ -224,8 +218,9 @@ class ChatService:
             return self._no_profile(occupation.name)
         if verdict.kind == "discovery":
             return self.discoverer.answer(verdict.analysis.question, verdict.interests)
-        result: Answer = self.chain.invoke({"verdict": verdict, "analysis": verdict.analysis})
-        return result
+        # retriever -> relevance gate -> answer engine as plain calls: a LangChain Runnable chain here
+        # only wrapped two method calls, and cost 1.3 s of imports per CLI run and callbacks per answer.
+        return self._answer_step(self._retrieve_step({"verdict": verdict, "analysis": verdict.analysis}))
 
     @staticmethod
     def _refusal(verdict: Verdict) -> Answer:
@@ -401,7 +396,9 @@ def build_service(
     """Load the corpus, open (and if needed build or refresh) the index, and return the service."""
     settings = settings or get_settings()
     profiles, chunks, _errors = load_chunks(settings)  # load_chunks logged the skipped files
-    embeddings = embeddings or build_embeddings(settings.embedding_model_path, settings.embedding_batch_size)
+    embeddings = embeddings or build_embeddings(
+        settings.embedding_model_path, settings.embedding_batch_size, settings.data_dir
+    )
     store = open_store(settings, embeddings)
     stats = None
     if store.fingerprint != corpus_fingerprint(chunks):
@@ -424,7 +421,9 @@ def assemble_service(
 ) -> ChatService:
     """Wire a ChatService over an index that is already in the store (benchmarks build their own)."""
     by_id = {c.id: c for c in chunks}
-    keyword = keyword or KeywordIndex(list(by_id), [c.embed_text for c in chunks])
+    keyword = keyword or KeywordIndex.load_or_build(
+        list(by_id), [c.embed_text for c in chunks], settings.data_dir / "bm25", corpus_fingerprint(chunks)
+    )
     retriever = HybridRetriever(store, embeddings, keyword, by_id, settings.candidates)
     engine = build_engine(settings, profiles)
     info = ServiceInfo(

@@ -129,5 +129,7 @@ def percentile(values: Sequence[float], q: float) -> float:
     if not values:
         return 0.0
     ordered = sorted(values)
-    index = max(0, min(len(ordered) - 1, round(q / 100 * len(ordered) + 0.5) - 1))
-    return ordered[index]
+    # The smallest value with at least q% of the samples at or below it: p50 of 1..10 is 5.
+    # (Integer arithmetic: round() rounds halves to even and float q/100*n drifts.)
+    rank = -(-len(ordered) * q // 100)  # ceil
+    return ordered[max(0, min(len(ordered), int(rank)) - 1)]

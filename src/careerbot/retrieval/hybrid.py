@@ -78,7 +78,7 @@ class HybridRetriever:
         if analysis.only:
             dense = self._career_search(vector, [analysis.only], self.candidates)
         else:
-            dense = self.store.search(vector, self.candidates)
+            dense = self.store.search(vector, self.candidates)  # texts are in self.chunks
         rankings: list[Sequence[str]] = [[h.id for h in dense], self._keyword_ids(text)]
         if analysis.careers and not analysis.only:
             named = self._career_search(

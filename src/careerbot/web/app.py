@@ -14,20 +14,19 @@ from careerbot.web.security import OriginPolicy, RateLimiter, trusted_hosts
 if TYPE_CHECKING:
     from fastapi import FastAPI
 
+    from careerbot.feedback import FeedbackStore
     from careerbot.service import ChatService
 
 log = logging.getLogger(__name__)
 
 
-def create_app(service: ChatService) -> FastAPI:
-    """Build (not run) the web app around one ChatService (and the settings it was built with)."""
-    import gradio as gr
+def create_app(service: ChatService, page: bool = True) -> FastAPI:
+    """Build (not run) the web app around one ChatService; ``page=False`` serves the API without Gradio."""
     from fastapi import FastAPI, Request
     from fastapi.exceptions import RequestValidationError
     from fastapi.middleware.cors import CORSMiddleware
     from fastapi.responses import JSONResponse, Response
 
-    from careerbot.ui.chat import PAGE_CSS, PAGE_JS, build_blocks, page_theme
     from careerbot.web.api import build_router
 
     settings = service.settings  # one source of truth: the settings the service was built with
@@ -106,8 +105,18 @@ def create_app(service: ChatService) -> FastAPI:
         )
 
     app.include_router(build_router(service, limiter, feedback))
+    install_edge(app, settings)  # before the page: its routes in front of Gradio's unused ones
+    return mount_page(app, service, feedback, limiter) if page else app
+
+
+def mount_page(app: FastAPI, service: ChatService, feedback: FeedbackStore, limiter: RateLimiter) -> FastAPI:
+    """Mount the Gradio chat page at / (the only place gradio is imported: about 2 s and 150 MiB)."""
+    import gradio as gr
+
+    from careerbot.ui.assets import PAGE_CSS, PAGE_JS, page_theme
+    from careerbot.ui.chat import build_blocks
+
     blocks = build_blocks(service, feedback, limiter)
-    install_edge(app, settings)
     return gr.mount_gradio_app(
         app, blocks, path="/", footer_links=[], css=PAGE_CSS, js=PAGE_JS, theme=page_theme()
     )

@@ -10,10 +10,9 @@ from careerbot.settings import Settings
 log = logging.getLogger(__name__)
 
 
-def run(settings: Settings) -> None:
-    """Build the service (indexing if needed), then serve until interrupted."""
+def run(settings: Settings, page: bool = True) -> None:
+    """Build the service (indexing if needed), then serve until interrupted; ``page=False``: API only."""
     apply_offline_env()
-    import torch
     import uvicorn
 
     from careerbot.service import build_service
@@ -21,9 +20,15 @@ def run(settings: Settings) -> None:
     from careerbot.web.transport import uvicorn_options
 
     service = build_service(settings)  # a first-start ingest still uses every core
+    embeddings = service.retriever.embeddings
     # One short query gains nothing from two threads, and concurrent requests on 2 cores stall
-    # each other (measured: 11-14 ms with 1 thread vs 130-500 ms with 2 under load).
-    torch.set_num_threads(1)
-    app = create_app(service)
-    log.warning("careerbot serving on http://%s:%d", settings.host, settings.port)
+    # each other (measured with torch: 11-14 ms with 1 thread vs 130-500 ms with 2 under load).
+    set_threads = getattr(embeddings, "set_threads", None)
+    if set_threads is not None:
+        set_threads(1)
+    embeddings.embed_query("warm up")  # load the model now, not on the first visitor's question
+    app = create_app(service, page=page)
+    log.warning(
+        "careerbot serving on http://%s:%d%s", settings.host, settings.port, "" if page else " (API only)"
+    )
     uvicorn.run(app, **uvicorn_options(settings))
