@@ -22,7 +22,10 @@ WIDGET_GZIP_LIMIT = 25 * 1024
 @pytest.fixture
 def client(fake_settings: Settings) -> TestClient:
     settings = fake_settings.model_copy(update={"rate_limit_per_minute": 3})
-    return TestClient(create_app(build_service(settings, embeddings=LexicalFakeEmbeddings(), progress=False)))
+    return TestClient(
+        create_app(build_service(settings, embeddings=LexicalFakeEmbeddings(), progress=False)),
+        base_url="http://localhost",
+    )
 
 
 def test_widget_script_carries_its_css_and_stays_small(client: TestClient) -> None:

@@ -69,7 +69,7 @@ def test_hung_server_answers_by_keyword_within_the_timeout_then_recovers(
     served: tuple[subprocess.Popen[bytes], ChatService, Path],
 ) -> None:
     proc, service, _ = served
-    client = TestClient(create_app(service))
+    client = TestClient(create_app(service), base_url="http://localhost")
     assert service.ask(QUESTION).notes == ()
     os.kill(proc.pid, signal.SIGSTOP)
     try:

@@ -55,7 +55,7 @@ def test_corrupt_file_at_start_is_moved_aside_and_reported(fake_settings: Settin
     path = fake_settings.feedback_db
     _filled_store(path, rows=50)
     _damage(path)
-    client = TestClient(create_app(_service(fake_settings)))
+    client = TestClient(create_app(_service(fake_settings)), base_url="http://localhost")
     _chat_and_stream(client)  # the issue: every /api/chat was a 500 and streams ended without `done`
     health = client.get("/healthz").json()
     assert health["status"] == "degraded" and "feedback_store_corrupt" in health["reasons"]
@@ -67,7 +67,7 @@ def test_corrupt_file_at_start_is_moved_aside_and_reported(fake_settings: Settin
 
 def test_file_damaged_while_serving_still_answers(fake_settings: Settings) -> None:
     path = fake_settings.feedback_db
-    client = TestClient(create_app(_service(fake_settings)))
+    client = TestClient(create_app(_service(fake_settings)), base_url="http://localhost")
     _chat_and_stream(client)
     _damage(path)
     for _ in range(3):
@@ -79,7 +79,7 @@ def test_deleted_file_is_reported_not_silently_recreated(fake_settings: Settings
     path = fake_settings.feedback_db
     _filled_store(path)
     path.unlink()
-    client = TestClient(create_app(_service(fake_settings)))
+    client = TestClient(create_app(_service(fake_settings)), base_url="http://localhost")
     _chat_and_stream(client)
     health = client.get("/healthz").json()
     assert health["status"] == "degraded" and "feedback_store_missing" in health["reasons"]
@@ -97,7 +97,7 @@ def test_truncated_file_is_reported(fake_settings: Settings) -> None:
 def test_file_deleted_while_in_use_is_noticed_and_new_writes_are_kept(fake_settings: Settings) -> None:
     path = fake_settings.feedback_db
     service = _service(fake_settings)
-    client = TestClient(create_app(service))
+    client = TestClient(create_app(service), base_url="http://localhost")
     _chat_and_stream(client)
     path.unlink()
     _chat_and_stream(client)

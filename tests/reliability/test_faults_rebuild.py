@@ -108,6 +108,6 @@ def test_rebuild_under_a_running_server(
     assert service.info.fingerprint == corpus_fingerprint(chunk_profiles(load_corpus(small_corpus).profiles))
     assert any("Lineworker apprentice" in c.text for c in service.retriever.chunks.values())  # BM25 follows
 
-    health = TestClient(create_app(service)).get("/healthz")
+    health = TestClient(create_app(service), base_url="http://localhost").get("/healthz")
     assert health.status_code == 200 and health.json()["status"] == "ok"
     assert "careers-" not in json.dumps(health.json()) and url not in health.text

@@ -6,7 +6,7 @@ Numbers measured here are printed (run with -s to see them) and summarised in th
 from __future__ import annotations
 
 import os
-import select
+import selectors
 import socket
 import statistics
 import threading
@@ -69,7 +69,7 @@ def _send_until_refused(port: int, head: bytes, pieces: Iterable[bytes]) -> tupl
     with socket.create_connection(("127.0.0.1", port), timeout=10) as sock:
         sock.sendall(head)
         for piece in pieces:
-            if select.select([sock], [], [], 0)[0]:
+            if _readable([sock], 0):
                 break  # the server has answered (or closed)
             try:
                 sock.sendall(piece)
@@ -157,7 +157,7 @@ def test_silent_and_slow_clients_are_disconnected(server: Server) -> None:
     start = time.monotonic()
     closed: dict[str, float] = {}
     while len(closed) < len(socks) and time.monotonic() - start < IDLE_S + 6:
-        readable = select.select([s for n, s in socks.items() if n not in closed], [], [], 0.2)[0]
+        readable = _readable([s for n, s in socks.items() if n not in closed], 0.2)
         for name, sock in socks.items():
             if sock in readable:
                 try:
@@ -181,7 +181,7 @@ def test_a_slow_head_trickled_byte_by_byte_is_cut(server: Server) -> None:
         for byte in b"GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Slow: " + b"a" * 100:
             sock.sendall(bytes([byte]))
             time.sleep(IDLE_S / 4)
-            if select.select([sock], [], [], 0)[0] and not sock.recv(1024):
+            if _readable([sock], 0) and not sock.recv(1024):
                 cut = time.monotonic() - start
                 break
     except OSError:
@@ -238,6 +238,14 @@ def test_connections_past_the_cap_get_503_until_some_close(strict_server: Server
     assert httpx.get(f"{strict_server.url}/healthz").status_code == 200
 
 
+def _readable(socks: list[socket.socket], timeout: float) -> list[socket.socket]:
+    """Sockets with data or EOF; epoll, since select() fails on descriptors above 1023."""
+    with selectors.DefaultSelector() as selector:
+        for sock in socks:
+            selector.register(sock, selectors.EVENT_READ)
+        return [key.fileobj for key, _ in selector.select(timeout)]  # type: ignore[misc]
+
+
 def _flood(port: int, count: int, stop_flag: threading.Event, stats: dict[str, int]) -> None:
     """Hold `count` idle connections open, reopening each one the server closes."""
     openings = (
@@ -255,7 +263,7 @@ def _flood(port: int, count: int, stop_flag: threading.Event, stats: dict[str, i
     socks = {open_one(i): i for i in range(count)}
     stats["held"] = len(socks)
     while not stop_flag.is_set():
-        for sock in select.select(list(socks), [], [], 0.2)[0]:
+        for sock in _readable(list(socks), 0.2):
             try:
                 data = sock.recv(65536)
             except OSError:
