@@ -122,6 +122,26 @@ def ask(
 
 
 @app.command()
+def match(
+    interests: Annotated[
+        str, typer.Argument(help='What you like or are good at, e.g. "drawing and computers".')
+    ],
+    as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object (schema 1).")] = False,
+    corpus: CorpusOpt = None,
+) -> None:
+    """Careers that fit your interests, best first, each with a reason quoted from its profile."""
+    from careerbot.service import build_service
+
+    answer = build_service(_settings(corpus_dir=corpus)).match(interests)
+    if as_json:
+        typer.echo(json.dumps(answer.to_dict(), ensure_ascii=False))
+        return
+    from careerbot.render import plain_answer
+
+    typer.echo(plain_answer(answer))
+
+
+@app.command()
 def chat(corpus: CorpusOpt = None) -> None:
     """Talk with careerbot in the terminal (empty line or Ctrl-D to quit)."""
     from careerbot.render import plain_answer

@@ -54,6 +54,13 @@ class ChatRequest(BaseModel):
     )
 
 
+class MatchRequest(BaseModel):
+    """POST /api/match body."""
+
+    interests: SafeText = Field(description="What the person likes, is good at, or wants to avoid.")
+    conversation_id: str | None = Field(None, pattern=r"^[A-Za-z0-9_-]{8,64}$")
+
+
 def _client(request: Request) -> str:
     return request.client.host if request.client else "unknown"
 
@@ -89,6 +96,18 @@ def build_router(service: ChatService, limiter: RateLimiter, feedback: FeedbackS
         answer = service.ask(body.message, history, body.career)
         feedback.log_exchange(policy.clean_message(body.message), answer)
         return answer.to_dict()
+
+    @router.post("/match")
+    def match(request: Request, body: MatchRequest) -> dict[str, Any]:
+        """Careers that fit a description of interests: the JSON of a discovery answer (schema 1)."""
+        wait = limiter.retry_after(_client(request), body.conversation_id)
+        if wait:
+            raise HTTPException(
+                status_code=429, detail=SLOW_DOWN, headers={"Retry-After": str(math.ceil(wait))}
+            )
+        if len(body.interests) > limit:
+            raise HTTPException(status_code=413, detail=f"The limit is {limit:,} characters.")
+        return service.match(body.interests).to_dict()
 
     @router.post("/chat/stream")
     def chat_stream(request: Request, body: ChatRequest) -> StreamingResponse:
