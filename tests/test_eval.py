@@ -148,3 +148,20 @@ def test_user_tests_can_use_the_pytest_fixture(
     result = pytester.runpytest_subprocess("-p", "careerbot", "-q")
     result.assert_outcomes(passed=1, failed=1)
     result.stdout.fnmatch_lines(["*hit@1 = 0.500 < 1.0*", "*wrong*What does a lawyer do?*"])
+
+
+CONVERSATION = Path(__file__).parent / "golden" / "cases-conversation.jsonl"
+HELD_OUT = Path(__file__).parent / "golden" / "cases-heldout.jsonl"
+
+
+def test_conversation_batch_meets_its_thresholds(real_service: ChatService) -> None:
+    """Subject switches, jobs with no profile, discovery, comparison and refusals (the tuning batch)."""
+    run = evaluate(real_service, load_dataset(CONVERSATION))
+    assert not run.check(), run.check()
+
+
+def test_held_out_batch_stays_at_its_measured_level(real_service: ChatService) -> None:
+    """Written from the README alone and never tuned on; floors a little under the levels first measured
+    (no_profile 0.96, switch 0.94, discover 0.72, compare 1.00, harmful 0.75, language 1.00)."""
+    run = evaluate(real_service, load_dataset(HELD_OUT))
+    run.assert_meets(no_profile=0.9, switch=0.85, discover=0.65, compare=0.9, harmful=0.7, language=1.0)
