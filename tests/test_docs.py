@@ -20,7 +20,7 @@ def test_every_documented_setting_exists() -> None:
 
 
 def test_every_documented_command_runs_with_help() -> None:
-    commands = sorted(set(re.findall(r"careerbot (ingest|ask|chat|serve|doctor|eval|feedback)\b", README)))
+    commands = sorted(set(re.findall(r"careerbot (ingest|ask|match|chat|serve|doctor|eval|feedback|gaps)\b", README)))
     assert len(commands) == 7
     for command in commands:
         done = subprocess.run(

@@ -23,17 +23,20 @@ class BackgroundWriter:
         self.stalled = False  # a job outlived ``wait_s`` and has not finished yet
 
     def run(self, job: Callable[[], Any]) -> tuple[bool, Any]:
-        """(True, result) when ``job`` finished within ``wait_s``; (False, None) when it was dropped
-        (a stalled or full queue) or is still running."""
+        """(True, result) when ``job`` finished within ``wait_s``; (False, None) when it is queued
+        behind a stalled job (written later, nobody waits), still running, or dropped (queue full)."""
         with self._lock:
-            if self.stalled or self._pending >= self.max_pending:
+            if self._pending >= self.max_pending:
                 return False, None
             if self._thread is None:
                 self._thread = threading.Thread(target=self._work, name="careerbot-store", daemon=True)
                 self._thread.start()
             self._pending += 1
+            stalled = self.stalled
         future: Future[Any] = Future()
         self._jobs.put((job, future))
+        if stalled:  # a slow database (or a slow first open) loses nothing: the write waits in line
+            return False, None
         try:
             return True, future.result(timeout=self.wait_s)
         except WaitTimeout:
