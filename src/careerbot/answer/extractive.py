@@ -67,6 +67,23 @@ def careers_to_show(analysis: QueryAnalysis, sources: Sequence[Source]) -> list[
     return [c for c in ranked if best[c] >= CLOSE_SCORE * top][:MAX_CAREERS]
 
 
+# The sections where each focus lives: a focus word counts only when the question's main section is
+# one of them ("a backup plan if music doesn't pay the bills" asks for Plan B, not the pay figure).
+FOCUS_SECTIONS: dict[str, frozenset[str]] = {
+    "pay": frozenset({"The Inside Scoop"}),
+    "duration": frozenset({"Education and Training Needed", "Typical Roadmap"}),
+    "tools": frozenset({"Skills Needed", "Job Description", "Day in the Life"}),
+}
+
+
+def asked_focus(analysis: QueryAnalysis) -> Focus | None:
+    """The figure the question asks for (pay, duration, tools), unless it mainly asks for another section."""
+    focus = question_focus(analysis.question)
+    if focus and analysis.sections and analysis.sections[0] not in FOCUS_SECTIONS[focus]:
+        return None
+    return focus
+
+
 class ExtractiveEngine:
     """Composes answers only from profile text; deterministic and grounded by construction."""
 
@@ -110,7 +127,7 @@ class ExtractiveEngine:
     def _single(self, analysis: QueryAnalysis, careers: list[str], sources: Sequence[Source]) -> Answer:
         career = careers[0]
         title = self.title(career)
-        focus = question_focus(analysis.question)
+        focus = asked_focus(analysis)
         intro = f"From the {title} profile:"
         if focus == "pay" and not self.follow_ups.has_pay(career):
             intro = f"The {title} profile gives no pay figure. Here is what it does say:"
