@@ -215,7 +215,7 @@ def test_page_sends_by_button_enter_and_chip_keeping_the_career(
     assert_accessible(page, "page desktop, after three answers and a citation")
     page.screenshot(path=str(SHOTS / "chat-desktop.png"))
 
-    page.get_by_role("button", name="Like").last.click()
+    page.get_by_role("button", name="Like", exact=True).last.click()
     store = FeedbackStore(real_service.settings.feedback_db, 30)
     deadline = time.monotonic() + 15
     while not store.rows() and time.monotonic() < deadline:
@@ -460,8 +460,12 @@ def test_a_429_is_a_friendly_message_in_widget_and_page(
         panel.locator(".msg.notice", has_text="You're sending questions a bit fast").wait_for()
         assert_accessible(page, "widget, after a 429")
 
+        # the limit is per conversation: the page's own second question is the one held back
         chat = open_page(browser, limited_app_url)
         chat.locator(QUESTION_BOX).fill("What does a nurse do?")
+        chat.locator(QUESTION_BOX).press("Enter")
+        wait_answers(chat, 1)
+        chat.locator(QUESTION_BOX).fill("What does a paralegal do?")
         chat.locator(QUESTION_BOX).press("Enter")
         chat.get_by_text("faster than I can keep up").wait_for(timeout=15_000)
         assert_accessible(chat, "page, after a rate limit")
