@@ -15,6 +15,7 @@ from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
 
 from careerbot.embeddings import LexicalFakeEmbeddings
@@ -51,7 +52,13 @@ def serve(service: Any) -> tuple[Any, threading.Thread, str]:
     import uvicorn
 
     server = uvicorn.Server(
-        uvicorn.Config(create_app(service), host="127.0.0.1", port=free_port(), log_level="warning")
+        # as `careerbot serve` builds it: the page mounted in the background once the server runs
+        uvicorn.Config(
+            create_app(service, page_in_background=True),
+            host="127.0.0.1",
+            port=free_port(),
+            log_level="warning",
+        )
     )
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
@@ -60,6 +67,9 @@ def serve(service: Any) -> tuple[Any, threading.Thread, str]:
         time.sleep(0.05)
     url = f"http://127.0.0.1:{server.config.port}"
     wait_http(f"{url}/healthz")
+    while httpx.get(f"{url}/healthz", timeout=5).json()["page"] != "ready":
+        assert time.monotonic() < deadline + 60, "the chat page never became ready"
+        time.sleep(0.1)
     return server, thread, url
 
 

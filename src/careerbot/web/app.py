@@ -20,8 +20,12 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 
-def create_app(service: ChatService, page: bool = True) -> FastAPI:
-    """Build (not run) the web app around one ChatService; ``page=False`` serves the API without Gradio."""
+def create_app(service: ChatService, page: bool = True, page_in_background: bool = False) -> FastAPI:
+    """Build (not run) the web app around one ChatService; ``page=False`` serves the API without Gradio.
+
+    ``page_in_background=True`` (what `careerbot serve` uses): the API answers at once and the page
+    follows when Gradio has loaded, as importing it costs about 4 s of CPU.
+    """
     from fastapi import FastAPI, Request
     from fastapi.exceptions import RequestValidationError
     from fastapi.middleware.cors import CORSMiddleware
@@ -37,6 +41,7 @@ def create_app(service: ChatService, page: bool = True) -> FastAPI:
     ceiling = max(settings.rate_limit_per_ip_per_minute, settings.rate_limit_per_minute)
     limiter = RateLimiter(settings.rate_limit_per_minute, ceiling)
     app = FastAPI(title="careerbot", version=__version__, docs_url=None, redoc_url=None, openapi_url=None)
+    app.state.page = "off"
 
     @app.middleware("http")
     async def guard(request: Request, call_next: Any) -> Response:
@@ -86,6 +91,7 @@ def create_app(service: ChatService, page: bool = True) -> FastAPI:
             "profiles": service.info.profiles,
             "chunks": health.chunks,
             "engine": service.info.engine,
+            "page": app.state.page,  # off (API only), loading (serve starts the page after the API) or ready
         }
         # 503 only when answers are keyword-only: a load balancer then prefers another replica.
         return JSONResponse(body, status_code=200 if health.index_ok else 503)
@@ -106,7 +112,12 @@ def create_app(service: ChatService, page: bool = True) -> FastAPI:
 
     app.include_router(build_router(service, limiter, feedback))
     install_edge(app, settings)  # before the page: its routes in front of Gradio's unused ones
-    return mount_page(app, service, feedback, limiter) if page else app
+    if not page:
+        return app
+    if page_in_background:
+        return mount_page_in_background(app, service, feedback, limiter)
+    app.state.page = "ready"
+    return mount_page(app, service, feedback, limiter)
 
 
 def mount_page(app: FastAPI, service: ChatService, feedback: FeedbackStore, limiter: RateLimiter) -> FastAPI:
@@ -120,3 +131,60 @@ def mount_page(app: FastAPI, service: ChatService, feedback: FeedbackStore, limi
     return gr.mount_gradio_app(
         app, blocks, path="/", footer_links=[], css=PAGE_CSS, js=PAGE_JS, theme=page_theme()
     )
+
+
+STARTING_PAGE = """<!doctype html><html lang="en"><head><meta charset="utf-8">
+<meta http-equiv="refresh" content="2"><title>careerbot is starting</title></head>
+<body style="font-family: system-ui, sans-serif; margin: 3em; color: #1a1a1a; background: #fff">
+<p>The chat page is starting. This page reloads by itself in a moment.</p></body></html>"""
+
+
+def mount_page_in_background(
+    app: FastAPI, service: ChatService, feedback: FeedbackStore, limiter: RateLimiter
+) -> FastAPI:
+    """Serve the API now; build the page in a worker thread once the server runs, then mount it at /.
+
+    Until then `/` answers 503 with a page that reloads itself. Gradio's own start-up (its queue) runs
+    on the server's event loop, inside its lifespan, exactly as `gr.mount_gradio_app` would.
+    """
+    import asyncio
+    from contextlib import AsyncExitStack, asynccontextmanager
+
+    from fastapi import Request
+    from fastapi.responses import HTMLResponse
+    from starlette.routing import Mount, Route
+
+    async def starting(request: Request) -> HTMLResponse:
+        return HTMLResponse(STARTING_PAGE, status_code=503, headers={"Retry-After": "2"})
+
+    placeholder = Route("/", starting, methods=["GET", "HEAD"])
+    app.router.routes.append(placeholder)
+    app.state.page = "loading"
+    outer_lifespan = app.router.lifespan_context
+
+    async def load(stack: AsyncExitStack) -> None:
+        try:
+            await asyncio.to_thread(mount_page, app, service, feedback, limiter)
+            gradio_app: Any = next(r.app for r in reversed(app.router.routes) if isinstance(r, Mount))
+            await stack.enter_async_context(gradio_app.router.lifespan_context(gradio_app))
+            gradio_app.get_blocks().run_startup_events()
+            await gradio_app.get_blocks().run_extra_startup_events()
+        except Exception:  # the API keeps serving; the operator sees why the page is missing
+            log.exception("the chat page could not be loaded; the API and the widget still work")
+            app.state.page = "failed"
+            return
+        app.router.routes.remove(placeholder)
+        app.state.page = "ready"
+        log.warning("the chat page is ready")
+
+    @asynccontextmanager
+    async def lifespan(inner: Any) -> Any:
+        async with outer_lifespan(inner) as state, AsyncExitStack() as stack:
+            task = asyncio.create_task(load(stack))
+            try:
+                yield state
+            finally:
+                task.cancel()
+
+    app.router.lifespan_context = lifespan
+    return app

@@ -27,7 +27,7 @@ def run(settings: Settings, page: bool = True) -> None:
     if set_threads is not None:
         set_threads(1)
     embeddings.embed_query("warm up")  # load the model now, not on the first visitor's question
-    app = create_app(service, page=page)
+    app = create_app(service, page=page, page_in_background=True)
     log.warning(
         "careerbot serving on http://%s:%d%s", settings.host, settings.port, "" if page else " (API only)"
     )
