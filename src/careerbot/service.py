@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import logging
+import queue
+import threading
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -71,16 +73,24 @@ class ChatService:
     # -- public API -------------------------------------------------------------------------
 
     def ask(
-        self, question: str, history: Sequence[Message] | None = None, career: str | None = None
+        self,
+        question: str,
+        history: Sequence[Message] | None = None,
+        career: str | None = None,
+        *,
+        on_text: Callable[[str], None] | None = None,
     ) -> Answer:
-        """Answer one message in the context of the conversation so far (``career``: ask one career only)."""
+        """Answer one message in the context of the conversation so far (``career``: ask one career only).
+
+        ``on_text`` receives the sentences of a streaming engine as they are checked.
+        """
         text = policy.clean_message(question)
         history = self._clean_history(history)
         distress = policy.shows_distress(text)  # before the length check: long venting messages count
         problem = policy.input_problem(text, self.settings.max_question_chars)
         if problem:
             return Answer(f"{policy.CRISIS_MESSAGE}\n\n{problem}" if distress else problem, "invalid_input")
-        answer = self._answer_message(text, history, self._known_career(career))
+        answer = self._answer_message(text, history, self._known_career(career), on_text)
         if distress:
             body = answer.text if answer.status == "answered" else ""
             text_out = policy.CRISIS_MESSAGE + (f"\n\n{body}" if body else "")
@@ -90,7 +100,14 @@ class ChatService:
     def stream(
         self, question: str, history: Sequence[Message] | None = None, career: str | None = None
     ) -> Iterator[str | Answer]:
-        """Text deltas, then the final Answer (the extractive engine is instant, so deltas are words)."""
+        """Text deltas, then the final Answer (the extractive engine is instant, so deltas are words).
+
+        A streaming engine (a language model) runs in a worker thread and its guard-checked
+        sentences are passed on as they come.
+        """
+        if hasattr(self.engine, "stream"):
+            yield from _streamed(lambda emit: self.ask(question, history, career, on_text=emit))
+            return
         answer = self.ask(question, history, career)
         words = answer.text.split(" ")
         for start in range(0, len(words), 8):
@@ -126,7 +143,13 @@ class ChatService:
 
     # -- steps ------------------------------------------------------------------------------
 
-    def _answer_message(self, text: str, history: Sequence[Message] | None, career: str | None) -> Answer:
+    def _answer_message(
+        self,
+        text: str,
+        history: Sequence[Message] | None,
+        career: str | None,
+        on_text: Callable[[str], None] | None = None,
+    ) -> Answer:
         talk = policy.small_talk(text)
         if talk == "list_careers":
             return Answer(replies.careers_list(self.profiles), "answered")
@@ -142,7 +165,7 @@ class ChatService:
             and not policy.has_career_words(text)
         ):
             return Answer(replies.OUT_OF_SCOPE, "out_of_scope")
-        result: Answer = self.chain.invoke({"analysis": analysis})
+        result: Answer = self.chain.invoke({"analysis": analysis, "history": history, "on_text": on_text})
         return result
 
     def _search(self, analysis: QueryAnalysis, k: int) -> Retrieval:
@@ -171,10 +194,42 @@ class ChatService:
             return Answer(replies.no_info(suggestions), "no_info", retrieval.sources, notes)
         if not retrieval.sources:
             return Answer(replies.no_info(suggestions), "no_info", retrieval.sources, notes)
-        answer = self.engine.answer(analysis, retrieval.sources)
+        answer = self._engine_answer(state, retrieval.sources)
         if notes:
             answer = Answer(f"{answer.text}\n\n_{notes[0]}_", answer.status, answer.sources, notes)
         return answer
+
+    def _engine_answer(self, state: dict[str, Any], sources: Sequence[Source]) -> Answer:
+        """The engine's answer; a streaming engine's sentences go to ``state["on_text"]`` meanwhile."""
+        stream = getattr(self.engine, "stream", None)
+        if stream is None:
+            return self.engine.answer(state["analysis"], sources)
+        on_text = state.get("on_text") or (lambda _: None)
+        for part in stream(state["analysis"], sources, state.get("history") or ()):
+            if isinstance(part, Answer):
+                return part
+            on_text(part)
+        raise RuntimeError("a streaming engine ended without an Answer")
+
+
+def _streamed(run: Callable[[Callable[[str], None]], Answer]) -> Iterator[str | Answer]:
+    """Run ``run(emit)`` in a thread; yield what it emits as it comes, then its Answer."""
+    parts: queue.Queue[str | Answer | BaseException] = queue.Queue()
+
+    def work() -> None:
+        try:
+            parts.put(run(parts.put))
+        except BaseException as exc:  # re-raised in the caller's thread
+            parts.put(exc)
+
+    threading.Thread(target=work, name="careerbot-stream", daemon=True).start()
+    while True:
+        part = parts.get()
+        if isinstance(part, BaseException):
+            raise part
+        yield part
+        if isinstance(part, Answer):
+            return
 
 
 def load_chunks(settings: Settings) -> tuple[list[Profile], list[Chunk], tuple[CorpusError, ...]]:
@@ -233,7 +288,7 @@ def assemble_service(
     by_id = {c.id: c for c in chunks}
     keyword = keyword or KeywordIndex(list(by_id), [c.embed_text for c in chunks])
     retriever = HybridRetriever(store, embeddings, keyword, by_id, settings.candidates)
-    engine = build_engine(settings, profiles)
+    engine = build_engine(settings, profiles, embeddings)
     info = ServiceInfo(
         profiles=len(profiles),
         chunks=len(chunks),
