@@ -129,8 +129,10 @@ class SentenceSplitter:
                 continue
             if ch not in ".!?":
                 continue
-            if text[:i].strip().isdigit():  # "1." of a numbered list
-                continue
+            last_word = text[max(0, i - 3) : i].split()[-1:] if i else []
+            if last_word and last_word[0].isdigit() and (i < 3 or not text[i - 3].isalnum()):
+                continue  # "1." of a numbered list
+
             j = i + 1
             while j < len(text) and text[j] in "\"')*":
                 j += 1
