@@ -43,6 +43,19 @@ def test_evaluation_counts_the_guard_and_compares_engines(fake_service: ChatServ
     assert row["guard"]["dropped"][0]["reason"].startswith("unsupported")
 
 
+def test_terminal_chat_prints_checked_sentences_then_sources(
+    fake_service: ChatService, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from careerbot.cli import _chat_turn
+
+    model = GenericFakeChatModel(messages=iter([AIMessage(content=REPLY)]))
+    fake_service.engine = GenerativeEngine(model, fake_service.engine, name="fake")
+    answer = _chat_turn(fake_service, "How do I become an electrician?", [])
+    out = capsys.readouterr().out
+    assert out.startswith(answer.text) and out.count("apprenticeship") == 1
+    assert "95,000" not in out and "Sources:" in out
+
+
 def test_doctor_reports_an_openai_server_that_does_not_answer(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("CAREERBOT_LLM", "openai")
     monkeypatch.setenv("CAREERBOT_LLM_BASE_URL", f"http://127.0.0.1:{free_port()}/v1")

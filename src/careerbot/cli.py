@@ -98,7 +98,6 @@ def ask(
 @app.command()
 def chat(corpus: CorpusOpt = None) -> None:
     """Talk with careerbot in the terminal (empty line or Ctrl-D to quit)."""
-    from careerbot.render import plain_answer
     from careerbot.service import build_service
 
     service = build_service(_settings(corpus_dir=corpus))
@@ -111,9 +110,30 @@ def chat(corpus: CorpusOpt = None) -> None:
             break
         if not question.strip():
             break
+        answer = _chat_turn(service, question, history)
+        history += [{"role": "user", "content": question}, {"role": "assistant", "content": answer.text}]
+
+
+def _chat_turn(service: Any, question: str, history: list[dict[str, str]]) -> Any:
+    """Print one answer; a language model's checked sentences are printed as they are written."""
+    from careerbot.render import plain_answer
+    from careerbot.schema import Answer
+
+    if not hasattr(service.engine, "stream"):
         answer = service.ask(question, history)
         typer.echo(plain_answer(answer))
-        history += [{"role": "user", "content": question}, {"role": "assistant", "content": answer.text}]
+        return answer
+    shown = ""
+    for part in service.stream(question, history):
+        if isinstance(part, Answer):
+            if part.text == shown:  # only the sources are left to print
+                typer.echo(plain_answer(part)[len(shown) :])
+            else:  # the model's answer was replaced (fallback): print the answer given
+                typer.echo(("\n\n" if shown else "") + plain_answer(part))
+            return part
+        shown += part
+        typer.echo(part, nl=False)
+    return None
 
 
 @app.command()
