@@ -85,12 +85,29 @@ def _names(sentence: str) -> set[str]:
     return names
 
 
+def _negated(text: str) -> bool:
+    return any(w in NEGATIONS or w.endswith("n't") for w in words(text))
+
+
+def not_a_claim(sentence: str) -> str:
+    """Why a sentence is not advice from the profiles ("" when it may be): the model talking about itself
+    or the question, or looping (all seen in SmolLM2's answers on the golden set)."""
+    tokens = words(sentence)
+    if any(t in {"i", "i'm", "i've", "i'd", "i'll"} for t in tokens):
+        return "speaks as a person"
+    if tokens[:2] in (["the", "question"], ["this", "question"], ["your", "question"]):
+        return "about the question"
+    if len(tokens) > 12 and len(set(tokens)) < 0.5 * len(tokens):
+        return "repetitive"
+    return ""
+
+
 def risky_terms(sentence: str) -> set[str]:
     """What must appear verbatim (stemmed) in the supporting source: the sentence's factual anchors."""
     stems_ = set(stem_all(words(sentence)))
     terms = {f"#{n}" for n in _number_tokens(sentence)}
     terms |= {s for s in stems_ if s in RISKY_WORDS}
-    terms |= {"~neg" for w in words(sentence) if w in NEGATIONS or w.endswith("n't")}
+    terms |= {"~neg"} if _negated(sentence) else set()
     terms |= _names(sentence) - {"career", "profil"}
     return terms
 
@@ -102,6 +119,7 @@ class _SourceIndex:
     tokens: set[str]
     terms: set[str]
     units: list[str]
+    negated: list[set[str]] = field(default_factory=list)  # content words of each unit with a negation
     vectors: list[list[float]] | None = None
 
     @classmethod
@@ -109,10 +127,17 @@ class _SourceIndex:
         text = f"{source.title}. {source.section}. {source.text}"
         stems_ = set(stem_all(words(text)))
         terms = {f"#{n}" for n in _number_tokens(text)} | stems_
-        if any(w in NEGATIONS or w.endswith("n't") for w in words(text)):
-            terms.add("~neg")
         units = [u for _, u in split_units(source.text)] or [source.text]
-        return cls(set(keyword_tokens(text)), terms, units)
+        negated = [set(keyword_tokens(u)) for u in units if _negated(u)]
+        return cls(set(keyword_tokens(text)), terms, units, negated)
+
+    def supports_negation(self, content: set[str]) -> bool:
+        """A negated claim needs a negated source sentence about the same thing, not any "not" nearby.
+
+        (Measured on SmolLM2 answers: "you do not need a master's degree to be a dietitian" passed
+        when any "don't" in the profile counted.)
+        """
+        return any(len(content & unit) >= LEXICAL_FLOOR * len(content) for unit in self.negated)
 
 
 @dataclass(frozen=True)
@@ -163,11 +188,15 @@ class Guard:
         content = set(keyword_tokens(clean))
         if not content or not self.sources:
             return Verdict(sentence, "", False, "no content", cited=cited)
+        if why := not_a_claim(clean):
+            return Verdict(sentence, "", False, why, cited=cited)
         terms = risky_terms(clean)
         candidates: list[tuple[float, int]] = []
         missing_best: set[str] | None = None
         for i, index in enumerate(self._index):
-            missing = terms - index.terms
+            missing = terms - index.terms - {"~neg"}
+            if "~neg" in terms and not index.supports_negation(content):
+                missing.add("~neg")
             share = len(content & index.tokens) / len(content)
             if missing:
                 if missing_best is None or len(missing) < len(missing_best):
