@@ -101,6 +101,12 @@ def test_too_little_checked_falls_back_to_the_extractive_answer_with_a_note() ->
     assert len(final.guard.dropped) == 2
 
 
+def test_a_sentence_cut_off_by_the_token_limit_is_not_shown() -> None:
+    deltas, final = run(engine(f"{GOOD} Most electricians learn through a paid").stream(ANALYSIS, SOURCES))
+    assert len(deltas) == 1
+    assert final.guard is not None and final.guard.dropped[0].reason == "unfinished"
+
+
 def test_repeated_sentences_are_shown_once() -> None:
     deltas, final = run(engine(f"{GOOD} {GOOD} {GOOD}").stream(ANALYSIS, SOURCES))
     assert len(deltas) == 1

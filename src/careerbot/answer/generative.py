@@ -261,6 +261,10 @@ class GenerativeEngine:
                 if len(verdicts) >= 2 * self.max_sentences:
                     break  # a looping model: stop reading (the stream is closed below)
             for sentence in splitter.flush():
+                if not split_citations(sentence)[0].endswith((".", "!", "?")):
+                    # cut off by the token limit: half a claim is not shown
+                    verdicts.append(Verdict(sentence, "", False, "unfinished"))
+                    continue
                 verdict = self._check(guard, sentence, shown)
                 verdicts.append(verdict)
                 if verdict.kept:
