@@ -119,6 +119,19 @@ def test_repeated_sentences_are_shown_once() -> None:
     assert final.guard is not None and [v.reason for v in final.guard.dropped] == ["repeated", "repeated"]
 
 
+def test_a_sentence_repeated_with_another_citation_is_shown_once() -> None:
+    both = (SOURCES[0], Source("electrician", "Electrician", "Typical Roadmap", 0.8, EDU))
+    again = GOOD.replace("[1]", "[2]")
+    deltas, final = run(engine(f"{GOOD} {again}").stream(ANALYSIS, both))
+    assert len(deltas) == 1 and [v.reason for v in final.guard.dropped] == ["repeated"]  # type: ignore[union-attr]
+
+
+def test_an_excerpt_heading_copied_as_a_sentence_is_not_shown() -> None:
+    deltas, final = run(engine(f"Electrician: Day in the Life [2]. {GOOD}").stream(ANALYSIS, SOURCES))
+    assert deltas == [GOOD.replace(" [1].", ". [1]")]
+    assert final.guard is not None and [v.reason for v in final.guard.dropped] == ["heading"]
+
+
 class _Breaks(GenericFakeChatModel):
     """Streams a few words of a reply, then fails like a server that went away."""
 

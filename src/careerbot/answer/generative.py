@@ -291,10 +291,12 @@ class GenerativeEngine:
 
     def _check(self, guard: Guard, sentence: str, shown: set[str]) -> Verdict:
         verdict = guard.check(sentence)
-        if verdict.kept and verdict.text in shown:  # small models repeat themselves
+        # Small models repeat themselves, sometimes citing another excerpt: compare without citations.
+        said = split_citations(verdict.text)[0].lower()
+        if verdict.kept and said in shown:
             return dataclasses.replace(verdict, kept=False, text="", reason="repeated")
         if verdict.kept:
-            shown.add(verdict.text)
+            shown.add(said)
         return verdict
 
     def _final(

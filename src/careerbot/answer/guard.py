@@ -27,6 +27,7 @@ Embed = Callable[[list[str]], list[list[float]]]
 LEXICAL_MIN = 0.7  # share of content words found in one source that alone counts as support
 LEXICAL_FLOOR = 0.4  # below this share no embedding match rescues a sentence
 SIMILARITY_MIN = 0.62  # cosine (all-MiniLM-L6-v2) to one source sentence that counts as a paraphrase
+WINDOW_UNITS = 2  # a claim's risky terms must occur within this many adjacent source sentences
 MAX_SENTENCE_CHARS = 600  # longer "sentences" are run-ons; checked on their first part only
 
 _CITATION = re.compile(r"\[(\d{1,3})\]")  # anchored digits in brackets: linear time
@@ -102,6 +103,11 @@ def not_a_claim(sentence: str) -> str:
     return ""
 
 
+def _terms_of(text: str) -> set[str]:
+    """Numbers (as digits) and word stems of a source text, for finding a sentence's risky terms."""
+    return {f"#{n}" for n in _number_tokens(text)} | set(stem_all(words(text)))
+
+
 def risky_terms(sentence: str) -> set[str]:
     """What must appear verbatim (stemmed) in the supporting source: the sentence's factual anchors."""
     stems_ = set(stem_all(words(sentence)))
@@ -121,15 +127,39 @@ class _SourceIndex:
     units: list[str]
     negated: list[set[str]] = field(default_factory=list)  # content words of each unit with a negation
     vectors: list[list[float]] | None = None
+    header: set[str] = field(default_factory=set)  # terms of the title and section (true of every unit)
+    unit_terms: list[set[str]] = field(default_factory=list)
 
     @classmethod
     def of(cls, source: Source) -> _SourceIndex:
         text = f"{source.title}. {source.section}. {source.text}"
-        stems_ = set(stem_all(words(text)))
-        terms = {f"#{n}" for n in _number_tokens(text)} | stems_
         units = [u for _, u in split_units(source.text)] or [source.text]
         negated = [set(keyword_tokens(u)) for u in units if _negated(u)]
-        return cls(set(keyword_tokens(text)), terms, units, negated)
+        return cls(
+            set(keyword_tokens(text)),
+            _terms_of(text),
+            units,
+            negated,
+            header=_terms_of(f"{source.title}. {source.section}"),
+            unit_terms=[_terms_of(u) for u in units],
+        )
+
+    def uncovered(self, terms: set[str]) -> set[str]:
+        """The risky terms no ``WINDOW_UNITS`` adjacent sentences of this source hold together.
+
+        Each term occurring somewhere is not enough: SmolLM2 wrote "to become a nurse you need a BSN or
+        a DNP" from a profile whose DNP sentence is about nurse practitioners, four sentences later.
+        """
+        need = terms - self.header
+        best = need
+        for i in range(len(self.unit_terms)):
+            if not best:
+                break
+            window = set().union(*self.unit_terms[i : i + WINDOW_UNITS])
+            rest = need - window
+            if len(rest) < len(best):
+                best = rest
+        return best
 
     def supports_negation(self, content: set[str]) -> bool:
         """A negated claim needs a negated source sentence about the same thing, not any "not" nearby.
@@ -172,6 +202,8 @@ class Guard:
         self.embed = embed
         self.numbers = list(numbers) if numbers is not None else list(range(1, len(self.sources) + 1))
         self._index = [_SourceIndex.of(s) for s in self.sources]
+        # "[n] Title: Section" heads each excerpt in the prompt; SmolLM2 copies them as "sentences".
+        self._headings = {f"{s.title}: {s.section}".lower() for s in self.sources}
 
     def _similarity(self, i: int, sentence: str) -> float:
         if self.embed is None:
@@ -190,11 +222,13 @@ class Guard:
             return Verdict(sentence, "", False, "no content", cited=cited)
         if why := not_a_claim(clean):
             return Verdict(sentence, "", False, why, cited=cited)
+        if clean.rstrip(".!?: ").lower() in self._headings:
+            return Verdict(sentence, "", False, "heading", cited=cited)
         terms = risky_terms(clean)
         candidates: list[tuple[float, int]] = []
         missing_best: set[str] | None = None
         for i, index in enumerate(self._index):
-            missing = terms - index.terms - {"~neg"}
+            missing = index.uncovered(terms - {"~neg"})
             if "~neg" in terms and not index.supports_negation(content):
                 missing.add("~neg")
             share = len(content & index.tokens) / len(content)
