@@ -256,3 +256,22 @@ def test_the_api_key_is_never_shown(monkeypatch: pytest.MonkeyPatch) -> None:
     from careerbot.providers.openai_compat import describe
 
     assert "sk-secret-123" not in describe(settings)
+
+
+def test_sse_streams_only_checked_sentences_then_the_answer_with_its_guard(gen_service: ChatService) -> None:
+    import json
+
+    from fastapi.testclient import TestClient
+
+    from careerbot.web.app import create_app
+
+    client = TestClient(create_app(gen_service), base_url="http://localhost")
+    response = client.post("/api/chat/stream", json={"message": "How do I become an electrician?"})
+    assert response.status_code == 200
+    events = [block for block in response.text.split("\n\n") if block.startswith("event:")]
+    final = json.loads(events[-1].split("data: ", 1)[1])
+    deltas = "".join(json.loads(e.split("data: ", 1)[1])["text"] for e in events[:-1])
+    assert deltas and "95,000" not in deltas and "apprenticeship" in deltas
+    assert final["answer"].startswith(deltas) and final["status"] == "answered"
+    assert final["guard"]["kept"] and "95,000" in final["guard"]["dropped"][0]["sentence"]
+    assert "95,000" not in final["answer"]
