@@ -20,6 +20,7 @@ from careerbot.answer.generative import (
     SentenceSplitter,
     prompt_sources,
 )
+from careerbot.answer.guard import Verdict
 from careerbot.answer.prompts import build_prompt, format_excerpts, format_history
 from careerbot.errors import ConfigurationError
 from careerbot.providers import PROVIDERS, ProviderName, build_chat_model
@@ -275,3 +276,43 @@ def test_sse_streams_only_checked_sentences_then_the_answer_with_its_guard(gen_s
     assert final["answer"].startswith(deltas) and final["status"] == "answered"
     assert final["guard"]["kept"] and "95,000" in final["guard"]["dropped"][0]["sentence"]
     assert "95,000" not in final["answer"]
+
+
+class _Endless(GenericFakeChatModel):
+    """Streams the same supported sentence over and over, counting what it produced."""
+
+    produced: int = 0
+
+    def _stream(self, *args: Any, **kwargs: Any) -> Iterator[ChatGenerationChunk]:
+        import time
+
+        for i in range(200):
+            time.sleep(0.01)  # a model's pace: the reader can leave mid-answer
+            self.produced += 1
+            yield ChatGenerationChunk(message=AIMessageChunk(content=f"Electricians bend conduit {i}. "))
+
+
+def test_a_reader_that_goes_away_stops_the_generation(fake_service: ChatService) -> None:
+    import threading
+    import time
+
+    model = _Endless(messages=iter([AIMessage(content="")]))
+    gen = GenerativeEngine(model, fake_service.engine, name="fake", max_sentences=1000)
+    gen._check = lambda guard, sentence, shown: Verdict(sentence, sentence, True, "test", 1)  # type: ignore[method-assign]
+    fake_service.engine = gen
+    stream = fake_service.stream("How do I become an electrician?")
+    assert isinstance(next(stream), str)
+    stream.close()
+    time.sleep(0.1)
+    for worker in [t for t in threading.enumerate() if t.name == "careerbot-stream"]:
+        worker.join(timeout=10)
+        assert not worker.is_alive()
+    assert model.produced < 100  # it stopped at the next sentence, not after all 200
+
+
+def test_a_looping_model_is_stopped_not_read_to_the_token_limit() -> None:
+    model = _Endless(messages=iter([AIMessage(content="")]))
+    gen = GenerativeEngine(model, ExtractiveEngine([]), name="fake", max_sentences=3)
+    _, final = run(gen.stream(ANALYSIS, SOURCES))
+    assert final.guard is not None and len(final.guard.verdicts) in (6, 7)  # 6 read, + what was pending
+    assert model.produced < 20  # then the model's stream was closed, not read on to 200

@@ -95,7 +95,7 @@ def test_local_model_streams_tokens_through_the_chain() -> None:
         "question": "Hi?",
         "max_sentences": 2,
     }
-    chunks = list(engine.chain.stream(inputs))
+    chunks = [message.text for message in engine.chain.stream(inputs)]
     assert len(chunks) > 3 and "".join(chunks).strip()  # several tokens, one at a time
     final = _final(list(engine.stream(ANALYSIS, SOURCES)))
     report = final.guard

@@ -406,24 +406,43 @@ class ChatService:
         raise RuntimeError("a streaming engine ended without an Answer")
 
 
+class _Cancelled(Exception):
+    """The reader of a stream went away (a closed chat page or SSE connection)."""
+
+
 def _streamed(run: Callable[[Callable[[str], None]], Answer]) -> Iterator[str | Answer]:
-    """Run ``run(emit)`` in a thread; yield what it emits as it comes, then its Answer."""
+    """Run ``run(emit)`` in a thread; yield what it emits as it comes, then its Answer.
+
+    When the reader stops early, the next ``emit`` stops the worker, which closes the model's stream:
+    one local model serves one answer at a time, so an abandoned answer would hold up the next.
+    """
     parts: queue.Queue[str | Answer | BaseException] = queue.Queue()
+    gone = threading.Event()
+
+    def emit(text: str) -> None:
+        if gone.is_set():
+            raise _Cancelled
+        parts.put(text)
 
     def work() -> None:
         try:
-            parts.put(run(parts.put))
+            parts.put(run(emit))
+        except _Cancelled:
+            log.info("stream abandoned by its reader; generation stopped")
         except BaseException as exc:  # re-raised in the caller's thread
             parts.put(exc)
 
     threading.Thread(target=work, name="careerbot-stream", daemon=True).start()
-    while True:
-        part = parts.get()
-        if isinstance(part, BaseException):
-            raise part
-        yield part
-        if isinstance(part, Answer):
-            return
+    try:
+        while True:
+            part = parts.get()
+            if isinstance(part, BaseException):
+                raise part
+            yield part
+            if isinstance(part, Answer):
+                return
+    finally:
+        gone.set()
 
 
 def load_chunks(settings: Settings) -> tuple[list[Profile], list[Chunk], tuple[CorpusError, ...]]:

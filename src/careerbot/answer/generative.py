@@ -216,16 +216,17 @@ class GenerativeEngine:
         callbacks: Sequence[BaseCallbackHandler] = (),
         max_sentences: int = MAX_SENTENCES,
     ) -> None:
-        from langchain_core.output_parsers import StrOutputParser
-
         self.name = name
         self.model = model
         self.fallback = fallback
         self.embed = embed
         self.callbacks = list(callbacks)
         self.max_sentences = max_sentences
-        # The chain: numbered excerpts as data -> chat model (token streaming) -> plain text.
-        self.chain = build_prompt() | model | StrOutputParser()
+        # The chain: numbered excerpts as data -> chat model (token streaming). Each chunk's text is
+        # read here, not by a StrOutputParser step: langchain-core (1.8) drains a parser's input when
+        # its stream is closed, so a reader that left (or a looping model cut off) kept the model
+        # generating to the token limit (measured: closed after 2 of 100 chunks, all 100 generated).
+        self.chain = build_prompt() | model
 
     def answer(
         self, analysis: QueryAnalysis, sources: Sequence[Source], history: Sequence[Message] = ()
@@ -259,18 +260,24 @@ class GenerativeEngine:
         splitter = SentenceSplitter()
         try:
             chunks = self.chain.stream(inputs, config={"callbacks": self.callbacks})
-            for chunk in chunks:
-                if chunk:
-                    tokens += 1
-                    first_token = first_token or time.perf_counter() - started
-                for sentence in splitter.feed(chunk):
-                    verdict = self._check(guard, sentence, shown)
-                    verdicts.append(verdict)
-                    if verdict.kept:
-                        first_sentence = first_sentence or time.perf_counter() - started
-                        yield shown_text(verdict, len(shown) == 1)
-                if len(verdicts) >= 2 * self.max_sentences:
-                    break  # a looping model: stop reading (the stream is closed below)
+            try:
+                for message in chunks:
+                    chunk = message.text
+                    if chunk:
+                        tokens += 1
+                        first_token = first_token or time.perf_counter() - started
+                    for sentence in splitter.feed(chunk):
+                        verdict = self._check(guard, sentence, shown)
+                        verdicts.append(verdict)
+                        if verdict.kept:
+                            first_sentence = first_sentence or time.perf_counter() - started
+                            yield shown_text(verdict, len(shown) == 1)
+                    if len(verdicts) >= 2 * self.max_sentences:
+                        break  # a looping model: stop reading
+            finally:  # stop the model now (a looping model, a reader who left), not when collected
+                close = getattr(chunks, "close", None)
+                if close is not None:
+                    close()
             for sentence in splitter.flush():
                 if not split_citations(sentence)[0].endswith((".", "!", "?")):
                     # cut off by the token limit: half a claim is not shown
