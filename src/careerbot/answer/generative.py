@@ -1,7 +1,8 @@
-"""Generative answers: prompt | chat model | parser, streamed one guard-checked sentence at a time.
+"""Generative answers: prompt | chat model, streamed and parsed one guard-checked sentence at a time.
 
-The service decides conversation state, refusals, ``no_info`` and the relevance gate before this engine
-is called; the engine only words an answer from the retrieved text. Every sentence passes the grounding
+The service's verdict decides conversation state, refusals, ``no_info``, discovery, comparisons and the
+relevance gate before this engine is called; the engine only words an answer to a career question from
+the retrieved text. Every sentence passes the grounding
 guard before anyone sees it; when too little survives, or the model fails, the extractive answer is
 returned with a note saying why.
 """
