@@ -11,7 +11,8 @@ import json
 import logging
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -172,11 +173,15 @@ class FeedbackStore:
         else:
             engine = create_engine(self.url, pool_pre_ping=True, connect_args=_connect_args(self.url))
         try:
-            metadata.create_all(engine)
-            if self.path is not None:
-                with engine.connect() as connection:
-                    connection.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
-                sqlite_file.write_marker(self.path)
+            if self.path is None:
+                _create_tables(engine, metadata)
+            else:
+                # one opener at a time per file: a new file's WAL switch and tables are made once
+                with _opening_lock(self.path):
+                    _create_tables(engine, metadata)
+                    with engine.connect() as connection:
+                        connection.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+                    sqlite_file.write_marker(self.path)
                 stat = self.path.stat()
                 self._inode = (stat.st_dev, stat.st_ino)
         except Exception:
@@ -468,6 +473,33 @@ class FeedbackStore:
         """Release pooled connections."""
         with self._lock:
             self._reset()
+
+
+@contextmanager
+def _opening_lock(path: Path) -> Iterator[None]:
+    """An exclusive lock on `<file>.lock` (processes and threads alike) while a store opens the file."""
+    import fcntl
+
+    with open(path.with_name(path.name + ".lock"), "a") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def _create_tables(engine: Engine, metadata: Any) -> None:
+    """Create the missing tables. Another process (a replica, the CLI) creating them at the same moment
+    is not an error: create_all checks, then creates, so the loser of that race sees "already exists"
+    (SQLite) or a duplicate pg_type key (PostgreSQL); checking again then finds the tables."""
+    for attempt in range(3):
+        try:
+            metadata.create_all(engine)
+            return
+        except Exception as exc:
+            text = str(exc).lower()
+            if attempt == 2 or ("already exists" not in text and "duplicate key" not in text):
+                raise
 
 
 def _connect_args(url: str) -> dict[str, Any]:

@@ -162,3 +162,28 @@ def test_gaps_are_counted_and_listed_by_the_cli(fake_settings: Settings) -> None
         [sys.executable, "-m", "careerbot.cli", "gaps"], env=env, capture_output=True, text=True, timeout=120
     )
     assert text.stdout.splitlines()[0].split() == ["3", "scuba", "diver"]
+
+
+def test_stores_opening_one_new_file_at_the_same_moment_all_work(tmp_path: Path) -> None:
+    """A server and a CLI (or two replicas) starting together: none sees "table already exists"."""
+    import threading
+
+    for round_ in range(30):
+        path = tmp_path / f"round-{round_}" / "feedback.sqlite3"
+        stores = [FeedbackStore(path, 30) for _ in range(6)]
+        start = threading.Barrier(len(stores))
+        stored: list[int | None] = []
+
+        def rate(store: FeedbackStore, start: threading.Barrier, stored: list[int | None]) -> None:
+            start.wait()
+            stored.append(store.add("question", Answer("answer", "answered"), liked=True))
+
+        threads = [threading.Thread(target=rate, args=(store, start, stored)) for store in stores]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        assert None not in stored, f"round {round_}: a rating was lost"
+        assert len(stores[0].rows()) == len(stores)
+        for store in stores:
+            store.close()

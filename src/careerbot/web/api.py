@@ -14,7 +14,7 @@ from pydantic import BaseModel, BeforeValidator, Field
 from careerbot.answer import policy
 from careerbot.feedback import FeedbackStore
 from careerbot.replies import SLOW_DOWN
-from careerbot.schema import Answer
+from careerbot.schema import Answer, Source, Status
 from careerbot.service import ChatService
 from careerbot.web.edge import heartbeat_stream
 from careerbot.web.security import RateLimiter
@@ -59,6 +59,24 @@ class MatchRequest(BaseModel):
 
     interests: SafeText = Field(description="What the person likes, is good at, or wants to avoid.")
     conversation_id: str | None = Field(None, pattern=r"^[A-Za-z0-9_-]{8,64}$")
+
+
+class RatedSource(BaseModel):
+    """A source of a rated answer, as the widget got it."""
+
+    career: SafeText = Field(max_length=200)
+    title: SafeText = Field(max_length=300)
+    section: SafeText = Field(max_length=300)
+
+
+class FeedbackRequest(BaseModel):
+    """POST /api/feedback body: a thumbs up (1) or down (-1) on one answer."""
+
+    question: SafeText = Field(max_length=20_000)
+    answer: SafeText = Field(max_length=50_000)
+    status: Status
+    rating: Literal[1, -1]
+    sources: list[RatedSource] = Field(default_factory=list, max_length=20)
 
 
 def _client(request: Request) -> str:
@@ -132,5 +150,22 @@ def build_router(service: ChatService, limiter: RateLimiter, feedback: FeedbackS
     def embed_check() -> JSONResponse:
         """Answers 200 only to allowed origins (CORS); the widget calls it before opening the chat."""
         return JSONResponse({"ok": True}, headers={"Cache-Control": "no-store"})
+
+    @router.post("/feedback")
+    def rate(request: Request, body: FeedbackRequest) -> dict[str, bool]:
+        """Store a rating in the same feedback store as the chat page's thumbs."""
+        wait = limiter.retry_after(_client(request), None)
+        if wait:
+            raise HTTPException(
+                status_code=429, detail=SLOW_DOWN, headers={"Retry-After": str(math.ceil(wait))}
+            )
+        sources = tuple(
+            Source(career=s.career, title=s.title, section=s.section, score=0.0, text="", cited=True)
+            for s in body.sources
+        )
+        feedback.add(
+            body.question, Answer(text=body.answer, status=body.status, sources=sources), body.rating == 1
+        )
+        return {"ok": True}
 
     return router

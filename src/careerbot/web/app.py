@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import logging
 from importlib.resources import files
 from typing import TYPE_CHECKING, Any
@@ -89,7 +90,13 @@ def create_app(service: ChatService, page: bool = True) -> FastAPI:
         # 503 only when answers are keyword-only: a load balancer then prefers another replica.
         return JSONResponse(body, status_code=200 if health.index_ok else 503)
 
-    script = files("careerbot.web").joinpath("static/widget.js").read_text(encoding="utf-8")
+    static = files("careerbot.web").joinpath("static")
+    # One request for the embed: the panel's CSS travels inside the script, as a JSON string.
+    script = (
+        static.joinpath("widget.js")
+        .read_text(encoding="utf-8")
+        .replace('"__CAREERBOT_CSS__"', json.dumps(static.joinpath("widget.css").read_text(encoding="utf-8")))
+    )
 
     @app.get("/widget.js")
     def widget() -> Response:
@@ -106,7 +113,10 @@ def mount_page(app: FastAPI, service: ChatService, feedback: FeedbackStore, limi
     """Mount the Gradio chat page at / (the only place gradio is imported: about 2 s and 150 MiB)."""
     import gradio as gr
 
-    from careerbot.ui.chat import PAGE_CSS, PAGE_JS, build_blocks
+    from careerbot.ui.assets import PAGE_CSS, PAGE_JS, page_theme
+    from careerbot.ui.chat import build_blocks
 
     blocks = build_blocks(service, feedback, limiter)
-    return gr.mount_gradio_app(app, blocks, path="/", footer_links=[], css=PAGE_CSS, js=PAGE_JS)
+    return gr.mount_gradio_app(
+        app, blocks, path="/", footer_links=[], css=PAGE_CSS, js=PAGE_JS, theme=page_theme()
+    )
