@@ -316,3 +316,14 @@ def test_a_looping_model_is_stopped_not_read_to_the_token_limit() -> None:
     _, final = run(gen.stream(ANALYSIS, SOURCES))
     assert final.guard is not None and len(final.guard.verdicts) in (6, 7)  # 6 read, + what was pending
     assert model.produced < 20  # then the model's stream was closed, not read on to 200
+
+
+def test_the_chat_page_shows_the_generated_and_fallback_notes() -> None:
+    from careerbot.ui.answer_view import answer_html
+
+    _, generated = run(engine(f"{GOOD} {BLUEPRINTS}").stream(ANALYSIS, SOURCES))
+    _, fallback = run(engine(SALARY).stream(ANALYSIS, SOURCES))
+    page = answer_html(generated, "a1")
+    assert "Written by a language model" in page and "apprenticeship" in page
+    page = answer_html(fallback, "a2")
+    assert "could not be checked against the profiles" in page and "95,000" not in page
