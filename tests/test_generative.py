@@ -327,3 +327,33 @@ def test_the_chat_page_shows_the_generated_and_fallback_notes() -> None:
     assert "Written by a language model" in page and "apprenticeship" in page
     page = answer_html(fallback, "a2")
     assert "could not be checked against the profiles" in page and "95,000" not in page
+
+
+def test_an_sse_stream_whose_client_left_closes_its_answer() -> None:
+    import asyncio
+    import time
+
+    from careerbot.web.edge import heartbeat_stream
+
+    made: list[int] = []
+    closed: list[bool] = []
+
+    def events() -> Iterator[str]:
+        try:
+            for i in range(500):
+                time.sleep(0.01)  # sentences arriving from a model
+                made.append(i)
+                yield f"event: delta\ndata: {i}\n\n"
+        finally:
+            closed.append(True)
+
+    async def leave_after_one() -> None:
+        stream = heartbeat_stream(events(), 5.0)
+        assert (await stream.__anext__()).startswith("event: delta")
+        await stream.aclose()  # what the server does when the client disconnects
+        deadline = time.monotonic() + 10
+        while not closed and time.monotonic() < deadline:  # the server's loop runs on meanwhile
+            await asyncio.sleep(0.02)
+
+    asyncio.run(leave_after_one())
+    assert closed and len(made) < 100
