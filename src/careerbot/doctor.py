@@ -50,6 +50,8 @@ def report(settings: Settings, say: Callable[[str], None]) -> bool:
         say(f"embedding model: {exc}")
         ok = False
     say(f"answer engine: {settings.llm}")
+    if settings.llm != "extractive":
+        ok = _provider(settings, say) and ok
     ok = _feedback(settings, say) and ok
     from careerbot.store import active_collection, open_client
 
@@ -92,3 +94,36 @@ def _feedback(settings: Settings, say: Callable[[str], None]) -> bool:
         f"feedback store: {store.where} ({rows} ratings){' PROBLEM: ' + ', '.join(problems) if problems else ''}"
     )
     return not problems
+
+
+def _provider(settings: Settings, say: Callable[[str], None]) -> bool:
+    """The language model's provider, model and whether it answers (never the API key)."""
+    try:
+        if settings.llm == "local":
+            from careerbot.providers.local import INSTALL_HINT, describe
+
+            say(f"  provider: {describe(settings)}")
+            try:
+                say(f"  xllamacpp {importlib.metadata.version('xllamacpp')} (runs in this process)")
+            except importlib.metadata.PackageNotFoundError:
+                say(f"  xllamacpp MISSING ({INSTALL_HINT})")
+                return False
+            return True
+        from careerbot.providers.openai_compat import build, describe
+
+        say(f"  provider: {describe(settings)}")
+        build(settings)  # configuration errors surface here
+    except CareerbotError as exc:
+        say(f"  provider: {exc}")
+        return False
+    import httpx
+
+    url = (settings.llm_base_url or "https://api.openai.com/v1").rstrip("/") + "/models"
+    key = settings.llm_api_key.get_secret_value() if settings.llm_api_key else ""
+    try:
+        response = httpx.get(url, headers={"Authorization": f"Bearer {key}"} if key else {}, timeout=5)
+    except httpx.HTTPError as exc:
+        say(f"  server: does not answer ({type(exc).__name__}); answers fall back to extractive")
+        return False
+    say(f"  server: answers (GET /models -> HTTP {response.status_code})")
+    return response.status_code < 500

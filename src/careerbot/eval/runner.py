@@ -45,6 +45,7 @@ class CaseResult:
     words: int | None = None  # words of an answered answer's text
     first_section: bool | None = None  # the first lead point cites the case's section
     part_ok: bool | None = None  # the check of a part in PART_METRICS
+    guard: dict[str, Any] | None = None  # a language model's guard report (kept/dropped sentences, speed)
 
     @property
     def status_ok(self) -> bool | None:
@@ -83,7 +84,24 @@ def summarise(results: Iterable[CaseResult]) -> dict[str, float | int | None]:
     latencies = [r.latency_ms for r in results]
     summary["latency_p50_ms"] = metrics.percentile(latencies, 50)
     summary["latency_p95_ms"] = metrics.percentile(latencies, 95)
-    return summary
+    return summary | generation_summary(r.guard for r in results)
+
+
+def generation_summary(reports: Iterable[dict[str, Any] | None]) -> dict[str, float | int | None]:
+    """What the grounding guard did to a language model's answers, and the model's speed."""
+    used = [g for g in reports if g is not None]
+    kept = sum(len(g["kept"]) for g in used)
+    dropped = sum(len(g["dropped"]) for g in used)
+    first_tokens = [g["first_token_s"] for g in used if g["first_token_s"] is not None]
+    first_shown = [g["first_sentence_s"] for g in used if g["first_sentence_s"] is not None]
+    return {
+        "llm_answers": len(used) if used else None,
+        "guard_dropped_share": dropped / (kept + dropped) if kept + dropped else None,
+        "fallback_rate": _mean(bool(g["fallback"]) for g in used),
+        "first_token_p50_s": metrics.percentile(first_tokens, 50) if first_tokens else None,
+        "first_sentence_p50_s": metrics.percentile(first_shown, 50) if first_shown else None,
+        "tokens_per_s": _mean(g["tokens_per_s"] for g in used),
+    }
 
 
 # metric name -> which cases fail it (for failure messages)
@@ -198,6 +216,7 @@ def _run_case(service: ChatService, case: Case) -> CaseResult:
         if case.section and case.part != "compare" and answer.status == "answered"
         else None,
         part_ok=_part_ok(case, answer),
+        guard=report.to_dict() if (report := getattr(answer, "guard", None)) is not None else None,
     )
 
 

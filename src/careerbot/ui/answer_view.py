@@ -68,6 +68,7 @@ class AnswerView:
     follow_ups: tuple[str, ...]
     more: str
     sources: tuple[ViewSource, ...]
+    notes: tuple[str, ...] = ()  # said with the answer: a language model wrote it, the store was down
 
     @property
     def structured(self) -> bool:
@@ -115,6 +116,7 @@ def view_of(answer: Any) -> AnswerView:
         follow_ups=tuple(str(q) for q in getattr(answer, "follow_ups", ()) or ())[:3],
         more=str(getattr(answer, "more", "")),
         sources=sources,
+        notes=tuple(str(n) for n in getattr(answer, "notes", ()) or ()),
     )
 
 
@@ -260,6 +262,8 @@ def answer_html(answer: Any, answer_id: str) -> str:
         body.append(_related_html(view, cites))
     if not view.structured:
         body.append(text_html(view.text, cites))
+    if view.structured:  # an unstructured answer's text already ends with its notes
+        body += [f'<p class="cb-note"><em>{html.escape(note)}</em></p>' for note in view.notes]
     if view.more:
         body.append(
             '<details class="cb-more"><summary>More from the profile</summary>'

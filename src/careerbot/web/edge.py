@@ -146,8 +146,10 @@ def install_edge(app: FastAPI, settings: Settings) -> None:
 def heartbeat_stream(events: Iterator[str], every_s: float) -> AsyncIterator[str]:
     """Run a blocking iterator of SSE events in one worker thread and pass its events on, sending a
     `: ping` comment whenever none came for `every_s` seconds, so proxies and idle timeouts never cut
-    a slow answer. One thread per stream, not one hand-over per event."""
+    a slow answer. One thread per stream, not one hand-over per event. When the client goes away the
+    iterator is closed at its next event, so a language model stops writing an answer nobody reads."""
     import asyncio
+    import threading
 
     from anyio import to_thread
 
@@ -158,10 +160,18 @@ def heartbeat_stream(events: Iterator[str], every_s: float) -> AsyncIterator[str
         def produce() -> None:
             try:
                 for item in events:
+                    if gone.is_set():
+                        return
                     loop.call_soon_threadsafe(queue.put_nowait, ("event", item))
             except Exception as exc:  # re-raised in the response task, where errors are handled
                 loop.call_soon_threadsafe(queue.put_nowait, ("error", exc))
+            finally:
+                close = getattr(events, "close", None)
+                if close is not None:
+                    close()
             loop.call_soon_threadsafe(queue.put_nowait, ("end", None))
+
+        gone = threading.Event()
 
         worker = asyncio.ensure_future(to_thread.run_sync(produce))
         try:
@@ -177,6 +187,7 @@ def heartbeat_stream(events: Iterator[str], every_s: float) -> AsyncIterator[str
                     raise item
                 yield item
         finally:
+            gone.set()
             if worker.done():
                 worker.result()
 
