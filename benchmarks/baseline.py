@@ -6,13 +6,16 @@ similarity_search(k=4). No BM25, no section awareness, no history; the "answer" 
 text concatenated. Ingest has no change detection: it drops the collection and embeds everything.
 
 Run as a script, ``python benchmarks/baseline.py ingest --corpus DIR --data DIR`` is the baseline's
-whole ingest command (the counterpart of ``careerbot ingest``).
+whole ingest command (the counterpart of ``careerbot ingest``), and ``python benchmarks/baseline.py
+serve --data DIR`` its server (FastAPI: GET /healthz, POST /api/chat {"message"} -> {"answer", ...},
+on $CAREERBOT_PORT).
 """
 
 from __future__ import annotations
 
 import argparse
 import contextlib
+import os
 import sys
 from collections.abc import Iterator, Sequence
 from pathlib import Path
@@ -108,13 +111,38 @@ class BaselineRAG:
             yield doc.page_content if n == 0 else "\n\n" + doc.page_content
 
 
+def app(data_dir: Path) -> Any:
+    """The baseline's HTTP server: the same two routes as ours, answering with the top chunks."""
+    from fastapi import Body, FastAPI
+
+    rag, api = BaselineRAG(data_dir, make_embeddings()), FastAPI(docs_url=None, redoc_url=None)
+    api.get("/healthz")(lambda: {"status": "ok"})
+
+    @api.post("/api/chat")
+    def chat(message: str = Body(embed=True)) -> dict[str, Any]:
+        docs = rag.retrieve(message)
+        answer = "\n\n".join(d.page_content for d in docs)
+        return {
+            "answer": answer,
+            "status": "answered",
+            "sources": [{"career": career_of(d.metadata)} for d in docs],
+        }
+
+    return api
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    sub = parser.add_subparsers(dest="command", required=True)
-    cmd = sub.add_parser("ingest", help="(re)build the baseline collection from a corpus folder")
-    cmd.add_argument("--corpus", type=Path, required=True)
-    cmd.add_argument("--data", type=Path, required=True)
+    parser.add_argument("command", choices=("ingest", "serve"))
+    parser.add_argument("--corpus", type=Path, help="ingest: the profile folder")
+    parser.add_argument("--data", type=Path, required=True)
     args = parser.parse_args(argv)
+    if args.command == "serve":
+        import uvicorn
+
+        port = int(os.environ.get("CAREERBOT_PORT", "7860"))
+        uvicorn.run(app(args.data), host="127.0.0.1", port=port, log_level="warning")
+        return 0
     count = ingest(args.corpus, args.data, make_embeddings())
     print(f"baseline: {count} chunks -> {args.data}", file=sys.stderr)
     return 0

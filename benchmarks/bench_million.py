@@ -25,30 +25,19 @@ from typing import Any
 
 import numpy as np
 import synthetic
-from common import CORPUS, QUESTIONS, dir_bytes, forget_queries, free_port, log, proc_status, stop, wait_http
-
-from careerbot.eval.metrics import percentile
-
-MIB = 1024 * 1024
-
-
-def start_server(path: Path) -> tuple[subprocess.Popen[bytes], str]:
-    """A `chroma run` server on a free loopback port."""
-    port = free_port()
-    chroma = Path(sys.executable).parent / "chroma"
-    proc = subprocess.Popen(
-        [str(chroma), "run", "--path", str(path), "--host", "127.0.0.1", "--port", str(port)],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    url = f"http://127.0.0.1:{port}"
-    wait_http(url + "/api/v2/heartbeat", proc, 120)
-    return proc, url
-
-
-def summary(seconds: list[float]) -> dict[str, float]:
-    ms = [s * 1000 for s in seconds]
-    return {"p50_ms": percentile(ms, 50), "p95_ms": percentile(ms, 95), "mean_ms": statistics.fmean(ms)}
+from bench_query import measure
+from common import (
+    CORPUS,
+    MIB,
+    QUESTIONS,
+    dir_bytes,
+    forget_queries,
+    free_port,
+    log,
+    proc_status,
+    stop,
+    wait_http,
+)
 
 
 def run(n: int, root: Path) -> dict[str, Any]:
@@ -58,59 +47,49 @@ def run(n: int, root: Path) -> dict[str, Any]:
     from careerbot.service import assemble_service, open_store
     from careerbot.settings import make_settings
 
-    server, url = start_server(root / "chroma-server")
+    port = free_port()  # a `chroma run` server on a free loopback port
+    chroma = [str(Path(sys.executable).parent / "chroma"), "run", "--path", str(root / "chroma-server")]
+    server = subprocess.Popen(
+        [*chroma, "--host", "127.0.0.1", "--port", str(port)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     try:
+        url = f"http://127.0.0.1:{port}"
+        wait_http(url + "/api/v2/heartbeat", server, 120)
         settings = make_settings(corpus_dir=CORPUS, data_dir=root / "data", chroma_url=url)
         embeddings = build_embeddings(cache_dir=settings.data_dir)
         profiles, chunks = synthetic.ours_corpus(CORPUS, n)
-        _, real = synthetic.ours_corpus(CORPUS, None)  # the first chunks; clones repeat them in order
+        real = synthetic.ours_corpus(CORPUS, None)[1]  # the first chunks; clones repeat them in order
         log(f"embedding the {len(real)} real chunks")
         base = np.asarray(embeddings.embed_documents([c.embed_text for c in real]), dtype=np.float32)
         store = open_store(settings, embeddings)
-        rng = np.random.default_rng(synthetic.SEED)
         log(f"writing {n} chunks to the Chroma server")
         started = time.perf_counter()
-        for start in range(0, n, synthetic.BATCH):
-            batch = chunks[start : start + synthetic.BATCH]
-            rows = np.arange(start, start + len(batch))
-            vectors = base[rows % len(base)].copy()
-            clone = rows >= len(base)
-            noise = rng.standard_normal((int(clone.sum()), base.shape[1])).astype(np.float32)
-            vectors[clone] += noise * synthetic.SIGMA
-            vectors[clone] /= np.linalg.norm(vectors[clone], axis=1, keepdims=True)
-            store.upsert(
-                [c.id for c in batch],
-                vectors.tolist(),
-                [c.embed_text for c in batch],
-                [c.metadata() for c in batch],
-            )
-            if start // synthetic.BATCH % 20 == 0:
-                log(f"  {start + len(batch)} / {n}")
-        store.set_fingerprint(corpus_fingerprint(chunks))
+        synthetic.insert_ours(store, chunks, base)
         write_s = time.perf_counter() - started
-        rss_before_bm25 = proc_status_self()
+        rss_before_bm25 = proc_status(os.getpid())["VmRSS"]
         log("BM25 over every chunk (built, saved, then loaded memory-mapped)")
         started = time.perf_counter()
-        texts = [c.embed_text for c in chunks]
-        KeywordIndex.load_or_build(
-            [c.id for c in chunks], texts, settings.data_dir / "bm25", corpus_fingerprint(chunks)
+        ids, texts, fingerprint = (
+            [c.id for c in chunks],
+            [c.embed_text for c in chunks],
+            corpus_fingerprint(chunks),
         )
+        KeywordIndex.load_or_build(ids, texts, settings.data_dir / "bm25", fingerprint)
         bm25_build_s = time.perf_counter() - started
-        rss_after_build = proc_status_self()
+        rss_after_build = proc_status(os.getpid())["VmRSS"]
         started = time.perf_counter()
         service = assemble_service(settings, profiles, chunks, store, embeddings)  # loads the saved BM25
         assemble_s = time.perf_counter() - started
         named = [f"What does a {p.title} do all day?" for p in profiles[-40:]]
-        samples: dict[str, list[float]] = {"open": [], "named_career": []}
+        latency = {}
         for kind, questions in (("open", QUESTIONS[:40]), ("named_career", named)):
             for question in questions[:3]:
                 service.retrieve(question)
-            for _ in range(2):
-                for question in questions:
-                    forget_queries(embeddings)
-                    started = time.perf_counter()
-                    service.retrieve(question)
-                    samples[kind].append(time.perf_counter() - started)
+            latency[kind] = measure(
+                questions, 2, {kind: service.retrieve}, lambda: forget_queries(embeddings)
+            )[kind]
         per_career = statistics.median(len(v) for v in service.retriever.by_career.values())
         return {
             "chunks": n,
@@ -120,19 +99,15 @@ def run(n: int, root: Path) -> dict[str, Any]:
             "bm25_rss_growth_mib": (rss_after_build - rss_before_bm25) / MIB,
             "bm25_disk_mib": dir_bytes(settings.data_dir / "bm25") / MIB,
             "service_assemble_s": assemble_s,
-            "retrieve_open": summary(samples["open"]),
-            "retrieve_named_career": summary(samples["named_career"]),
+            "retrieve_open": latency["open"],
+            "retrieve_named_career": latency["named_career"],
             "named_career_selectivity": per_career / n,
-            "app_peak_rss_mib": proc_status(os.getpid()).get("VmHWM", 0) / MIB,
-            "server_peak_rss_mib": proc_status(server.pid).get("VmHWM", 0) / MIB,
+            "app_peak_rss_mib": proc_status(os.getpid())["VmHWM"] / MIB,
+            "server_peak_rss_mib": proc_status(server.pid)["VmHWM"] / MIB,
             "server_disk_mib": dir_bytes(root / "chroma-server") / MIB,
         }
     finally:
         stop(server)
-
-
-def proc_status_self() -> int:
-    return proc_status(os.getpid()).get("VmRSS", 0)
 
 
 def main(argv: list[str] | None = None) -> int:

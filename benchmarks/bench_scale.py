@@ -21,28 +21,21 @@ from common import (
     child_env,
     dir_bytes,
     forget_queries,
-    latency_summary,
     log,
     wait_for_quiet,
 )
 
 
-def store_path(ws: Workspace, system: str, n: int) -> Path:
-    return synthetic.store_dir(ws.path("synthetic"), system, n)
-
-
-def _real_vectors(ws: Workspace, embeddings: Any) -> tuple[np.ndarray, dict[str, Any]]:
+def _real_vectors(ws: Workspace) -> tuple[np.ndarray, dict[str, Any]]:
     """The real embeddings of both systems, read back from the stores built by the ingest phase."""
     from careerbot.corpus import load_corpus
     from careerbot.settings import make_settings
     from careerbot.store import open_client
 
     settings = make_settings(corpus_dir=ws.corpus, data_dir=ws.ours_data)
-    _profiles, chunks = synthetic.ours_corpus(ws.corpus, None)
     got = open_client(settings).get_collection(settings.collection).get(include=["embeddings"])
     by_id = dict(zip(got["ids"], got["embeddings"], strict=True))
-    ours = np.array([by_id[c.id] for c in chunks], dtype=np.float32)
-
+    ours = np.array([by_id[c.id] for c in synthetic.ours_corpus(ws.corpus, None)[1]], dtype=np.float32)
     got = (
         baseline.client(ws.base_data)
         .get_collection(baseline.COLLECTION)
@@ -50,28 +43,14 @@ def _real_vectors(ws: Workspace, embeddings: Any) -> tuple[np.ndarray, dict[str,
     )
     rows = sorted(
         zip(got["ids"], got["documents"], got["metadatas"], got["embeddings"], strict=True),
-        key=lambda row: int(row[0]),
+        key=lambda r: int(r[0]),
     )
-    titles = {p.slug: p.title for p in load_corpus(ws.corpus).profiles}
     base = {
         "docs": [{"id": i, "text": d, "metadata": dict(m)} for i, d, m, _v in rows],
         "vectors": np.array([v for *_rest, v in rows], dtype=np.float32),
-        "titles": titles,
+        "titles": {p.slug: p.title for p in load_corpus(ws.corpus).profiles},
     }
     return ours, base
-
-
-def _start_builders(ws: Workspace, sizes: list[int], model_id: str) -> list[tuple[str, Any, Any]]:
-    """One builder process per system (inserting is single-threaded: two use both cores)."""
-    builders = []
-    for system in ("ours", "baseline"):
-        cmd = [PYTHON, str(BENCH_DIR / "synthetic.py"), "--system", system, "--corpus", str(ws.corpus)]
-        cmd += ["--seed-dir", str(ws.path("synthetic-seed")), "--sizes", ",".join(map(str, sizes))]
-        cmd += ["--out", str(ws.path("synthetic")), "--model-id", model_id]
-        logfile = ws.path(f"builder-{system}.log").open("wb")
-        proc = subprocess.Popen(cmd, env=child_env(), stderr=logfile, stdout=logfile)
-        builders.append((system, proc, logfile))
-    return builders
 
 
 def _with_clones(real: np.ndarray, texts: list[str], embeddings: Any) -> tuple[np.ndarray, float | None]:
@@ -89,13 +68,17 @@ def _with_clones(real: np.ndarray, texts: list[str], embeddings: Any) -> tuple[n
 def _build_real(ws: Workspace, n: int, embeddings: Any, base_embeddings: Any, seed: Any) -> dict[str, Any]:
     """A size small enough to embed its clones for real (in this process)."""
     ours_real, base = seed
-    _profiles, chunks = synthetic.ours_corpus(ws.corpus, n)
+    chunks = synthetic.ours_corpus(ws.corpus, n)[1]
     vectors, ours_cos = _with_clones(ours_real, [c.embed_text for c in chunks], embeddings)
-    synthetic.insert_ours(store_path(ws, "ours", n), chunks, vectors, embeddings.model_id)
+    synthetic.insert_ours(synthetic.open_ours(_store(ws, "ours", n), embeddings.model_id), chunks, vectors)
     docs = synthetic.baseline_corpus(base["docs"], base["titles"], n)
     vectors, base_cos = _with_clones(base["vectors"], [d["text"] for d in docs], base_embeddings)
-    synthetic.insert_baseline(store_path(ws, "baseline", n), docs, vectors)
+    synthetic.insert_baseline(_store(ws, "baseline", n), docs, vectors)
     return {"ours": ours_cos, "baseline": base_cos}
+
+
+def _store(ws: Workspace, system: str, n: int) -> Path:
+    return synthetic.store_dir(ws.path("synthetic"), system, n)
 
 
 def _ours_service(ws: Workspace, n: int, embeddings: Any) -> tuple[Any, float, float]:
@@ -105,12 +88,11 @@ def _ours_service(ws: Workspace, n: int, embeddings: Any) -> tuple[Any, float, f
     from careerbot.settings import make_settings
 
     profiles, chunks = synthetic.ours_corpus(ws.corpus, n)
-    settings = make_settings(corpus_dir=ws.corpus, data_dir=store_path(ws, "ours", n))
+    settings = make_settings(corpus_dir=ws.corpus, data_dir=_store(ws, "ours", n))
     started = time.perf_counter()
     store = open_store(settings, embeddings)
-    by_id = {c.id: c for c in chunks}
     keyword_started = time.perf_counter()
-    keyword = KeywordIndex(list(by_id), [c.embed_text for c in chunks])
+    keyword = KeywordIndex([c.id for c in chunks], [c.embed_text for c in chunks])
     keyword_s = time.perf_counter() - keyword_started
     service = assemble_service(settings, profiles, chunks, store, embeddings, keyword=keyword)
     if store.count() != n:
@@ -119,23 +101,43 @@ def _ours_service(ws: Workspace, n: int, embeddings: Any) -> tuple[Any, float, f
 
 
 def run(cfg: Config, ws: Workspace, embeddings: Any, base_embeddings: Any) -> dict[str, Any]:
-    seed = _real_vectors(ws, embeddings)
-    synthetic.write_seed(ws.path("synthetic-seed"), seed[0], seed[1])
-    perturbed = [n for n in cfg.scale_sizes if n > cfg.embed_real_max]
-    log(f"scale: building perturbed stores {perturbed} in two builder processes")
-    builders = _start_builders(ws, perturbed, embeddings.model_id)
+    seed = _real_vectors(ws)
+    synthetic.write_seed(ws.path("synthetic-seed"), *seed)
+    perturbed = ",".join(str(n) for n in cfg.scale_sizes if n > cfg.embed_real_max)
+    log(f"scale: building perturbed stores [{perturbed}] in two builder processes")
+    builders = []  # one per system (inserting is single-threaded: two use both cores)
+    for system in ("ours", "baseline") if perturbed else ():
+        cmd = [
+            PYTHON,
+            str(BENCH_DIR / "synthetic.py"),
+            "--system",
+            system,
+            "--corpus",
+            str(ws.corpus),
+            "--sizes",
+            perturbed,
+        ]
+        cmd += [
+            "--seed-dir",
+            str(ws.path("synthetic-seed")),
+            "--out",
+            str(ws.path("synthetic")),
+            "--model-id",
+            embeddings.model_id,
+        ]
+        with ws.path(f"builder-{system}.log").open("wb") as logfile:
+            builders.append((system, subprocess.Popen(cmd, env=child_env(), stderr=logfile, stdout=logfile)))
+    n_real = len(seed[0])
     result: dict[str, Any] = {"sigma": synthetic.SIGMA, "seed": synthetic.SEED, "sizes": {}}
-    sample = synthetic.perturbed(seed[0], len(seed[0]) * 2)[len(seed[0]) :]
+    sample = synthetic.perturbed(seed[0], n_real, 2 * n_real, np.random.default_rng(synthetic.SEED))
     result["perturbation_cosine"] = synthetic.mean_cosine(sample, seed[0])
     for n in cfg.scale_sizes:
         if n <= cfg.embed_real_max:
             log(f"scale: embedding the clones of the {n}-chunk corpus")
             result["clone_cosine_real"] = _build_real(ws, n, embeddings, base_embeddings, seed)
     started = time.perf_counter()
-    for system, proc, logfile in builders:
-        code = proc.wait(timeout=3600)
-        logfile.close()
-        if code != 0:
+    for system, proc in builders:
+        if proc.wait(timeout=3600) != 0:
             tail = ws.path(f"builder-{system}.log").read_text()[-3000:]
             raise RuntimeError(f"synthetic builder for {system} failed:\n{tail}")
     result["builder_wait_s"] = time.perf_counter() - started
@@ -145,29 +147,25 @@ def run(cfg: Config, ws: Workspace, embeddings: Any, base_embeddings: Any) -> di
     for n in cfg.scale_sizes:
         log(f"scale: {n} chunks")
         service, build_s, keyword_s = _ours_service(ws, n, embeddings)
-        rag = baseline.BaselineRAG(store_path(ws, "baseline", n), base_embeddings)
-        if baseline.client(store_path(ws, "baseline", n)).get_collection(baseline.COLLECTION).count() != n:
+        rag = baseline.BaselineRAG(_store(ws, "baseline", n), base_embeddings)
+        if baseline.client(_store(ws, "baseline", n)).get_collection(baseline.COLLECTION).count() != n:
             raise RuntimeError(f"baseline synthetic store does not hold {n} chunks")
         for question in questions[:3]:
             service.retrieve(question)
             rag.retrieve(question)
-        samples = measure(
-            questions,
-            cfg.passes,
-            {"ours": service.retrieve, "baseline": rag.retrieve},
-            lambda: forget_queries(embeddings),
-        )
+        probes = {"ours": service.retrieve, "baseline": rag.retrieve}
+        latency = measure(questions, cfg.passes, probes, lambda: forget_queries(embeddings))
         result["sizes"][str(n)] = {
             "ours": {
-                "retrieve": latency_summary(samples["ours"]),
-                "index_bytes": dir_bytes(store_path(ws, "ours", n)),
+                "retrieve": latency["ours"],
+                "index_bytes": dir_bytes(_store(ws, "ours", n)),
                 "service_build_s": build_s,
                 "keyword_index_s": keyword_s,
                 "profiles": service.info.profiles,
             },
             "baseline": {
-                "retrieve": latency_summary(samples["baseline"]),
-                "index_bytes": dir_bytes(store_path(ws, "baseline", n)),
+                "retrieve": latency["baseline"],
+                "index_bytes": dir_bytes(_store(ws, "baseline", n)),
             },
         }
         del service, rag

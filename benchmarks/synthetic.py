@@ -2,8 +2,9 @@
 
 Chunks: the real chunks, then clone rounds of every profile (career renamed with a made-up word,
 "Registered nurse Kalomi", slug "registered-nurse-kalomi"), cut at exactly N chunks.
-Vectors: a clone's vector is its original's real embedding plus seeded Gaussian noise, re-normalised
-(sizes above ``embed_real_max`` only; smaller sizes embed their clones for real).
+Vectors: row i is the given vectors' row i; past their end, a clone's vector is its original's real
+embedding plus seeded Gaussian noise, re-normalised (so sizes up to ``embed_real_max``, given the real
+embeddings of their clones, get no noise).
 
 Run as a script it builds stores from a seed folder, so the slow Chroma inserts of the large sizes
 run in a separate process (one per system, in parallel) while nothing is being timed.
@@ -29,8 +30,19 @@ _SYLLABLES = ("ka", "lo", "mi", "ra", "te", "vu", "so", "ne", "di", "po")
 
 def code(round_no: int) -> str:
     """A made-up, unique name for clone round 1..999: 1 -> 'Kakalo'."""
-    digits = f"{round_no:03d}"
-    return "".join(_SYLLABLES[int(d)] for d in digits).capitalize()
+    return "".join(_SYLLABLES[int(d)] for d in f"{round_no:03d}").capitalize()
+
+
+def _clones(first: list[Any], real: list[Any], n: int, clone: Any) -> list[Any]:
+    """``first``, then rounds of ``clone(item, name)`` (a list) over ``real``, cut at ``n``."""
+    out, round_no = list(first), 0
+    while len(out) < n:
+        round_no += 1
+        for item in real:
+            out += clone(item, code(round_no))
+            if len(out) >= n:
+                break
+    return out[:n]
 
 
 def ours_corpus(corpus_dir: Path, n: int | None) -> tuple[list[Any], list[Any]]:
@@ -39,58 +51,39 @@ def ours_corpus(corpus_dir: Path, n: int | None) -> tuple[list[Any], list[Any]]:
     from careerbot.corpus import load_corpus
 
     real = list(load_corpus(corpus_dir).profiles)
-    profiles, chunks = list(real), chunk_profiles(real)
-    if n is None:
-        return profiles, chunks
-    round_no = 0
-    while len(chunks) < n:
-        round_no += 1
-        name = code(round_no)
-        for profile in real:
-            clone = replace(
-                profile,
-                slug=f"{profile.slug}-{name.lower()}",
-                title=f"{profile.title} {name}",
-                similar_titles=tuple(f"{t} {name}" for t in profile.similar_titles),
-                related=(),
-            )
-            profiles.append(clone)
-            chunks.extend(chunk_profiles([clone]))
-            if len(chunks) >= n:
-                break
-    return profiles, chunks[:n]
+    profiles = list(real)
+
+    def clone(profile: Any, name: str) -> list[Any]:
+        similar = tuple(f"{t} {name}" for t in profile.similar_titles)
+        slug, title = f"{profile.slug}-{name.lower()}", f"{profile.title} {name}"
+        profiles.append(replace(profile, slug=slug, title=title, similar_titles=similar, related=()))
+        return list(chunk_profiles([profiles[-1]]))
+
+    chunks = chunk_profiles(real)
+    return profiles, chunks if n is None else _clones(chunks, real, n, clone)
 
 
 def baseline_corpus(real: list[dict[str, Any]], titles: dict[str, str], n: int) -> list[dict[str, Any]]:
     """Baseline chunks {id, text, metadata}: the real ones, then clones with the career renamed."""
     from baseline import career_of
 
-    docs = list(real)
-    round_no = 0
-    while len(docs) < n:
-        round_no += 1
-        name = code(round_no)
-        for doc in real:
-            stem = career_of(doc["metadata"])
-            title = titles.get(stem, stem.replace("-", " "))
-            text = re.sub(re.escape(title), f"{title} {name}", doc["text"], flags=re.IGNORECASE)
-            source = Path(doc["metadata"]["source"]).with_name(f"{stem}-{name.lower()}.txt")
-            docs.append(
-                {"id": f"{doc['id']}-{name.lower()}", "text": text, "metadata": {"source": str(source)}}
-            )
-            if len(docs) >= n:
-                break
-    return docs[:n]
+    def clone(doc: dict[str, Any], name: str) -> list[dict[str, Any]]:
+        stem = career_of(doc["metadata"])
+        title = titles.get(stem, stem.replace("-", " "))
+        text = re.sub(re.escape(title), f"{title} {name}", doc["text"], flags=re.IGNORECASE)
+        source = Path(doc["metadata"]["source"]).with_name(f"{stem}-{name.lower()}.txt")
+        return [{"id": f"{doc['id']}-{name.lower()}", "text": text, "metadata": {"source": str(source)}}]
+
+    return _clones(real, real, n, clone)
 
 
-def perturbed(base: np.ndarray, n: int) -> np.ndarray:
-    """Row i < len(base) is base[i]; later rows are base[i % len(base)] + noise, normalised."""
-    real = len(base)
-    out = base[np.arange(n) % real].astype(np.float32)
-    if n > real:
-        rng = np.random.default_rng(SEED)
-        out[real:] += rng.standard_normal((n - real, base.shape[1]), dtype=np.float32) * SIGMA
-        out[real:] /= np.linalg.norm(out[real:], axis=1, keepdims=True)
+def perturbed(base: np.ndarray, start: int, stop: int, rng: np.random.Generator) -> np.ndarray:
+    """Rows start..stop-1: row i < len(base) is base[i]; later rows base[i % len(base)] + noise, normalised."""
+    rows = np.arange(start, stop)
+    out = base[rows % len(base)].astype(np.float32)
+    clone = rows >= len(base)
+    out[clone] += rng.standard_normal((int(clone.sum()), base.shape[1]), dtype=np.float32) * SIGMA
+    out[clone] /= np.linalg.norm(out[clone], axis=1, keepdims=True)
     return out
 
 
@@ -100,40 +93,50 @@ def mean_cosine(a: np.ndarray, b: np.ndarray) -> float:
     return float(np.mean(np.sum(a * b, axis=1)))
 
 
-def insert_ours(data_dir: Path, chunks: list[Any], vectors: np.ndarray, model_id: str) -> None:
-    """Write chunks and vectors with VectorStore.upsert, as careerbot's own store."""
+def insert(upsert: Any, ids: list[str], texts: list[str], metadatas: list[Any], base: np.ndarray) -> None:
+    """Write rows in batches: upsert(ids, vectors, texts, metadatas), vectors from :func:`perturbed`."""
+    rng = np.random.default_rng(SEED)
+    for start in range(0, len(ids), BATCH):
+        stop = min(start + BATCH, len(ids))
+        upsert(ids[start:stop], perturbed(base, start, stop, rng), texts[start:stop], metadatas[start:stop])
+        if start // BATCH % 20 == 0:
+            print(f"  {stop} / {len(ids)}", file=sys.stderr, flush=True)
+
+
+def insert_ours(store: Any, chunks: list[Any], base: np.ndarray) -> None:
+    """Write chunks with VectorStore.upsert, as careerbot's own store."""
     from careerbot.chunking import corpus_fingerprint
+
+    def upsert(ids: list[str], vectors: np.ndarray, texts: list[str], metadatas: list[Any]) -> None:
+        store.upsert(ids, vectors.tolist(), texts, metadatas)
+
+    insert(
+        upsert, [c.id for c in chunks], [c.embed_text for c in chunks], [c.metadata() for c in chunks], base
+    )
+    store.set_fingerprint(corpus_fingerprint(chunks))
+
+
+def open_ours(data_dir: Path, model_id: str) -> Any:
+    """careerbot's store in a data folder (no embeddings needed to write precomputed vectors)."""
     from careerbot.settings import make_settings
     from careerbot.store import VectorStore, open_client
 
     settings = make_settings(data_dir=data_dir)
-    store = VectorStore.open(open_client(settings), settings.collection, model_id, str(settings.chroma_path))
-    for start in range(0, len(chunks), BATCH):
-        batch = chunks[start : start + BATCH]
-        store.upsert(
-            [c.id for c in batch],
-            vectors[start : start + BATCH].tolist(),
-            [c.embed_text for c in batch],
-            [c.metadata() for c in batch],
-        )
-    store.set_fingerprint(corpus_fingerprint(chunks))
+    return VectorStore.open(open_client(settings), settings.collection, model_id, str(settings.chroma_path))
 
 
-def insert_baseline(data_dir: Path, docs: list[dict[str, Any]], vectors: np.ndarray) -> None:
-    """Write chunks and vectors into a collection created the way LangChain's Chroma creates it."""
+def insert_baseline(data_dir: Path, docs: list[dict[str, Any]], base: np.ndarray) -> None:
+    """Write chunks into a collection created the way LangChain's Chroma creates it."""
     import baseline
 
     collection = baseline.client(data_dir).get_or_create_collection(
         name=baseline.COLLECTION, embedding_function=None
     )
-    for start in range(0, len(docs), BATCH):
-        batch = docs[start : start + BATCH]
-        collection.upsert(
-            ids=[d["id"] for d in batch],
-            embeddings=vectors[start : start + BATCH],
-            documents=[d["text"] for d in batch],
-            metadatas=[d["metadata"] for d in batch],
-        )
+
+    def upsert(ids: list[str], vectors: np.ndarray, texts: list[str], metadatas: list[Any]) -> None:
+        collection.upsert(ids=ids, embeddings=vectors, documents=texts, metadatas=metadatas)
+
+    insert(upsert, [d["id"] for d in docs], [d["text"] for d in docs], [d["metadata"] for d in docs], base)
 
 
 def write_seed(seed_dir: Path, ours_vectors: np.ndarray, base: dict[str, Any]) -> None:
@@ -149,24 +152,8 @@ def store_dir(root: Path, system: str, n: int) -> Path:
     return root / f"{system}-{n}"
 
 
-def build(system: str, corpus: Path, seed_dir: Path, sizes: list[int], out: Path, model_id: str) -> None:
-    """Build the perturbed stores of one system (the builder process)."""
-    if system == "ours":
-        base = np.load(seed_dir / "ours.npy")
-        for n in sizes:
-            _profiles, chunks = ours_corpus(corpus, n)
-            insert_ours(store_dir(out, system, n), chunks, perturbed(base, n), model_id)
-            print(f"built {system} {n}", file=sys.stderr, flush=True)
-        return
-    base = np.load(seed_dir / "baseline.npy")
-    seed = json.loads((seed_dir / "baseline.json").read_text(encoding="utf-8"))
-    for n in sizes:
-        docs = baseline_corpus(seed["docs"], seed["titles"], n)
-        insert_baseline(store_dir(out, system, n), docs, perturbed(base, n))
-        print(f"built {system} {n}", file=sys.stderr, flush=True)
-
-
 def main(argv: list[str] | None = None) -> int:
+    """Build the perturbed stores of one system (the builder process)."""
     parser = argparse.ArgumentParser(description="build synthetic stores for bench_scale")
     parser.add_argument("--system", choices=("ours", "baseline"), required=True)
     parser.add_argument("--corpus", type=Path, required=True)
@@ -178,8 +165,15 @@ def main(argv: list[str] | None = None) -> int:
     from careerbot.offline import apply_offline_env
 
     apply_offline_env()
-    sizes = [int(s) for s in args.sizes.split(",") if s]
-    build(args.system, args.corpus, args.seed_dir, sizes, args.out, args.model_id)
+    base = np.load(args.seed_dir / f"{args.system}.npy")
+    seed = json.loads((args.seed_dir / "baseline.json").read_text(encoding="utf-8"))
+    for n in [int(s) for s in args.sizes.split(",") if s]:
+        out = store_dir(args.out, args.system, n)
+        if args.system == "ours":
+            insert_ours(open_ours(out, args.model_id), ours_corpus(args.corpus, n)[1], base)
+        else:
+            insert_baseline(out, baseline_corpus(seed["docs"], seed["titles"], n), base)
+        print(f"built {args.system} {n}", file=sys.stderr, flush=True)
     return 0
 
 
