@@ -7,74 +7,62 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from common import (
-    BENCH_DIR,
-    NO_RATE_LIMIT,
-    PYTHON,
-    QUESTIONS,
-    REPO,
-    Config,
-    Workspace,
-    ask_http,
-    child_env,
-    launch,
-    log,
-    proc_status,
-    question_stream,
-    run_load,
-    stop,
-)
+import common
 
 
 def _serve(
-    cfg: Config, cmd: list[str], env: dict[str, str], logfile: Path, titles: Sequence[str]
+    cfg: common.Config, cmd: list[str], env: dict[str, str], logfile: Path, titles: Sequence[str]
 ) -> dict[str, Any]:
     """Start-up (median of ``cfg.startup_runs`` launches), then load the last one and read its RSS."""
     runs = []
     for n in range(cfg.startup_runs):
-        runs.append(launch(cmd, env, logfile, cfg.startup_timeout, QUESTIONS[0], answered=False))
+        runs.append(
+            common.launch(cmd, env, logfile, cfg.startup_timeout, common.QUESTIONS[0], answered=False)
+        )
         if n < cfg.startup_runs - 1:
-            stop(runs[-1]["proc"])
+            common.stop(runs[-1]["proc"])
     proc, url = runs[-1]["proc"], runs[-1]["url"]
     result: dict[str, Any] = {"command": " ".join(Path(c).name for c in cmd[:2])}
     for key in ("healthz", "first_answer"):
         result[f"{key}_runs_s"] = [r[f"{key}_s"] for r in runs]
         result[f"{key}_s"] = statistics.median(result[f"{key}_runs_s"])
     try:
-        after_start = proc_status(proc.pid)
+        after_start = common.proc_status(proc.pid)
         result["rss_after_start_bytes"] = after_start.get("VmRSS")
         result["peak_rss_after_start_bytes"] = after_start.get("VmHWM")
-        for question in QUESTIONS[1:4]:  # warm-up
-            ask_http(url, question)
-        questions, throughput = question_stream(titles), {}
+        for question in common.QUESTIONS[1:4]:  # warm-up
+            common.ask_http(url, question)
+        questions, throughput = common.question_stream(titles), {}
         for clients in cfg.concurrency:
-            log(f"serve: {result['command']}, {clients} client(s)")
-            throughput[str(clients)] = run_load(url, questions, clients, cfg.load_requests, cfg.load_seconds)
+            common.log(f"serve: {result['command']}, {clients} client(s)")
+            throughput[str(clients)] = common.load(
+                url, questions, clients, cfg.load_requests, cfg.load_seconds
+            )
         result["throughput"] = throughput
-        result["peak_rss_bytes"] = proc_status(proc.pid).get("VmHWM")
+        result["peak_rss_bytes"] = common.proc_status(proc.pid).get("VmHWM")
     finally:
-        stop(proc)
+        common.stop(proc)
     return result
 
 
-def run(cfg: Config, ws: Workspace, titles: Sequence[str]) -> dict[str, Any]:
+def run(cfg: common.Config, ws: common.Workspace, titles: Sequence[str]) -> dict[str, Any]:
     """Ours: `python app.py` itself (the per-client rate limit lifted for the load); the baseline:
     `python baseline.py serve`."""
-    log("serve: ours, `python app.py` with an existing index")
-    env = child_env(
+    common.log("serve: ours, `python app.py` with an existing index")
+    env = common.child_env(
         CAREERBOT_DATA_DIR=str(ws.copy(ws.ours_data, "serve-app-py")),
         CAREERBOT_CORPUS_DIR=str(ws.corpus),
         CAREERBOT_HOST="127.0.0.1",
-        CAREERBOT_RATE_LIMIT_PER_MINUTE=str(NO_RATE_LIMIT),
+        CAREERBOT_RATE_LIMIT_PER_MINUTE=str(common.NO_RATE_LIMIT),
     )
-    ours = _serve(cfg, [PYTHON, str(REPO / "app.py")], env, ws.path("serve-app-py.log"), titles)
-    log("serve: baseline, `python baseline.py serve`")
+    ours = _serve(cfg, [common.PYTHON, str(common.REPO / "app.py")], env, ws.path("serve-app-py.log"), titles)
+    common.log("serve: baseline, `python baseline.py serve`")
     cmd = [
-        PYTHON,
-        str(BENCH_DIR / "baseline.py"),
+        common.PYTHON,
+        str(common.BENCH_DIR / "baseline.py"),
         "serve",
         "--data",
         str(ws.copy(ws.base_data, "serve-baseline")),
     ]
-    base = _serve(cfg, cmd, child_env(), ws.path("serve-baseline.log"), titles)
+    base = _serve(cfg, cmd, common.child_env(), ws.path("serve-baseline.log"), titles)
     return {"app_py": ours, "ours": ours, "baseline": base}

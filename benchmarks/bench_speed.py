@@ -19,24 +19,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from common import (
-    CORPUS,
-    MIB,
-    NO_RATE_LIMIT,
-    PYTHON,
-    QUESTIONS,
-    REPO,
-    Workspace,
-    child_env,
-    launch,
-    log,
-    percentile,
-    proc_status,
-    question_stream,
-    run_load,
-    run_timed,
-    stop,
-)
+import common
 
 QUESTION = "How do I become a welder?"
 
@@ -107,70 +90,64 @@ ROWS: dict[str, tuple[str, tuple[float, str, bool] | None, float | None]] = {
 
 
 def serve(
-    env: dict[str, str], extra: list[str], logfile: Path, page: bool, load_s: float, titles: list[str]
+    env: dict[str, str], extra: list[str], logfile: Path, load_s: float, titles: list[str]
 ) -> dict[str, float]:
-    """Launch `careerbot serve`, time the first answer (and the page), then 4 clients for ``load_s``."""
+    """Launch `careerbot serve` (``extra``: `--no-page` or nothing), time the first answer (and the page),
+    then 4 clients for ``load_s``; figures named "serve_..." ("serve_api_..." without the page)."""
     import httpx
 
-    server = launch(
-        [PYTHON, "-m", "careerbot.cli", "serve", *extra], env, logfile, 300, QUESTION, answered=True
-    )
-    result = {"first_answer_s": server["first_answer_s"]}
+    cmd, name = [common.PYTHON, "-m", "careerbot.cli", "serve", *extra], "serve_api" if extra else "serve"
+    server = common.launch(cmd, env, logfile, 300, QUESTION, answered=True)
+    fig = {f"{name}_first_answer_s": server["first_answer_s"]}
     try:
-        if page:
-            while httpx.get(server["url"] + "/", timeout=60).status_code != 200:
-                time.sleep(0.02)
-            result["page_ready_s"] = time.perf_counter() - server["started"]
-        load = run_load(server["url"], question_stream(titles), 4, 100_000, load_s)
-        result.update(
-            answers_per_s=load["req_per_s"], p50_ms=load["latency"]["p50_ms"], failed=load["failed"]
-        )
-        result["peak_rss_mib"] = proc_status(server["proc"].pid).get("VmHWM", 0) / MIB
+        while not extra and httpx.get(server["url"] + "/", timeout=60).status_code != 200:
+            time.sleep(0.02)
+        if not extra:
+            fig["serve_page_ready_s"] = time.perf_counter() - server["started"]
+        got = common.load(server["url"], common.question_stream(titles), 4, 100_000, load_s)
+        if not extra:
+            fig |= {
+                "answers_per_s_4_clients": got["req_per_s"],
+                "serve_p50_ms_4_clients": got["latency"]["p50_ms"],
+            }
+        fig[f"{name}_peak_rss_mib"] = common.proc_status(server["proc"].pid).get("VmHWM", 0) / common.MIB
     finally:
-        stop(server["proc"])
-    return result
+        common.stop(server["proc"])
+    return fig
 
 
-def measure(label: str, src: Path, ws: Workspace, load_s: float) -> dict[str, float]:
+def measure(label: str, src: Path, ws: common.Workspace, load_s: float) -> dict[str, float]:
     """Every figure for one source tree."""
     from careerbot.corpus import load_corpus
 
-    env = child_env(
-        PYTHONPATH=str(src),
-        CAREERBOT_DATA_DIR=str(ws.path(f"{label}-data")),
-        CAREERBOT_CORPUS_DIR=str(CORPUS),
-        CAREERBOT_RATE_LIMIT_PER_MINUTE=str(NO_RATE_LIMIT),
+    data, limit = str(ws.path(f"{label}-data")), str(common.NO_RATE_LIMIT)
+    env = common.child_env(
+        PYTHONPATH=str(src), CAREERBOT_DATA_DIR=data, CAREERBOT_CORPUS_DIR=str(common.CORPUS)
     )
-    cli = [PYTHON, "-m", "careerbot.cli"]
-    log(f"{label}: first ingest")
-    fig = {"first_ingest_wall_s": run_timed([*cli, "ingest"], env)["seconds"]}
-    log(f"{label}: unchanged ingest x3, ask x3")
+    env["CAREERBOT_RATE_LIMIT_PER_MINUTE"] = limit
+    cli = [common.PYTHON, "-m", "careerbot.cli"]
+    common.log(f"{label}: first ingest")
+    fig = {"first_ingest_wall_s": common.run_timed([*cli, "ingest"], env)["seconds"]}
+    common.log(f"{label}: unchanged ingest x3, ask x3")
     for name, args in (("ingest_unchanged", ["ingest"]), ("ask", ["ask", QUESTION])):
-        runs = [run_timed([*cli, *args], env) for _ in range(3)]
+        runs = [common.run_timed([*cli, *args], env) for _ in range(3)]
         fig[f"{name}_wall_s"] = statistics.median(r["seconds"] for r in runs)
         fig[f"{name}_cpu_s"] = statistics.median(r["cpu_s"] for r in runs)
-    fig["ask_peak_rss_mib"] = max(r["peak_rss_bytes"] for r in runs) / MIB
-    log(f"{label}: answers in process")
-    titles = [p.title for p in load_corpus(CORPUS).profiles]
-    stream = question_stream(titles)
-    questions = [*QUESTIONS[:3], *(next(stream) for _ in range(200))]
-    out = run_timed([PYTHON, "-c", ANSWERS_IN_PROCESS], env, json.dumps(questions))["out"]
+    fig["ask_peak_rss_mib"] = max(r["peak_rss_bytes"] for r in runs) / common.MIB  # runs: the ask runs
+    common.log(f"{label}: answers in process")
+    titles = [p.title for p in load_corpus(common.CORPUS).profiles]
+    stream = common.question_stream(titles)
+    questions = [*common.QUESTIONS[:3], *(next(stream) for _ in range(200))]
+    out = common.run_timed([common.PYTHON, "-c", ANSWERS_IN_PROCESS], env, json.dumps(questions))["out"]
     ms = [s * 1000 for s in json.loads(out.strip().splitlines()[-1])]
-    fig |= {"answer_p50_ms": percentile(ms, 50), "answer_p95_ms": percentile(ms, 95)}
-    log(f"{label}: serve (page on)")
-    served = serve(env, [], ws.path(f"{label}-serve.log"), True, load_s, titles)
-    fig["serve_first_answer_s"], fig["serve_page_ready_s"] = served["first_answer_s"], served["page_ready_s"]
-    fig["answers_per_s_4_clients"], fig["serve_p50_ms_4_clients"] = served["answers_per_s"], served["p50_ms"]
-    fig["serve_peak_rss_mib"] = served["peak_rss_mib"]
+    fig |= {"answer_p50_ms": common.percentile(ms, 50), "answer_p95_ms": common.percentile(ms, 95)}
+    common.log(f"{label}: serve (page on)")
+    fig |= serve(env, [], ws.path(f"{label}-serve.log"), load_s, titles)
     if (src / "careerbot" / "onnx_embed.py").exists():  # --no-page exists from this issue on
-        log(f"{label}: serve --no-page")
-        api = serve(env, ["--no-page"], ws.path(f"{label}-serve-api.log"), False, load_s, titles)
-        fig["serve_api_first_answer_s"], fig["serve_api_peak_rss_mib"] = (
-            api["first_answer_s"],
-            api["peak_rss_mib"],
-        )
-    log(f"{label}: full ingest in process")
-    out = run_timed([PYTHON, "-c", INGEST_IN_PROCESS], env)["out"]
+        common.log(f"{label}: serve --no-page")
+        fig |= serve(env, ["--no-page"], ws.path(f"{label}-serve-api.log"), load_s, titles)
+    common.log(f"{label}: full ingest in process")
+    out = common.run_timed([common.PYTHON, "-c", INGEST_IN_PROCESS], env)["out"]
     fig["full_ingest_s"] = json.loads(out.strip().splitlines()[-1])["seconds"]
     return fig
 
@@ -205,21 +182,27 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--before", help="a commit to measure in the same run (e.g. 78e6e96)")
     parser.add_argument("--load-seconds", type=float, default=8.0)
-    parser.add_argument("--out", type=Path, default=REPO / "benchmarks" / "results" / "speed-latest.json")
+    parser.add_argument(
+        "--out", type=Path, default=common.REPO / "benchmarks" / "results" / "speed-latest.json"
+    )
     args = parser.parse_args(argv)
-    ws = Workspace.create()
+    ws = common.Workspace.create()
     try:
         before: dict[str, Any] | None = None
         if args.before:
             tree = ws.path("before-tree")
             subprocess.run(
-                ["git", "worktree", "add", "--detach", "-q", str(tree), args.before], cwd=REPO, check=True
+                ["git", "worktree", "add", "--detach", "-q", str(tree), args.before],
+                cwd=common.REPO,
+                check=True,
             )
             try:
                 before = measure("before", tree / "src", ws, args.load_seconds)
             finally:
-                subprocess.run(["git", "worktree", "remove", "--force", str(tree)], cwd=REPO, check=False)
-        after = measure("now", REPO / "src", ws, args.load_seconds)
+                subprocess.run(
+                    ["git", "worktree", "remove", "--force", str(tree)], cwd=common.REPO, check=False
+                )
+        after = measure("now", common.REPO / "src", ws, args.load_seconds)
     finally:
         ws.remove()
     args.out.parent.mkdir(parents=True, exist_ok=True)

@@ -226,12 +226,10 @@ def launch(
     """Start a server on a free port (CAREERBOT_PORT): its "proc" and "url", seconds to /healthz 200 and
     to a first answer to POST /api/chat (with ``answered``, asked again like a user until "answered")."""
     port = free_port()
-    url = f"http://127.0.0.1:{port}"
+    url, env = f"http://127.0.0.1:{port}", {**env, "CAREERBOT_PORT": str(port)}
     with logfile.open("wb") as sink:
         started = time.perf_counter()
-        proc = subprocess.Popen(
-            cmd, cwd=REPO, env={**env, "CAREERBOT_PORT": str(port)}, stdout=sink, stderr=sink
-        )
+        proc = subprocess.Popen(cmd, cwd=REPO, env=env, stdout=sink, stderr=sink)
     try:
         wait_http(url + "/healthz", proc, timeout, interval=0.02)
         healthz_s = time.perf_counter() - started
@@ -241,61 +239,43 @@ def launch(
         stop(proc)
         raise
     first_answer_s = time.perf_counter() - started
-    return {
-        "proc": proc,
-        "url": url,
-        "started": started,
-        "healthz_s": healthz_s,
-        "first_answer_s": first_answer_s,
-    }
+    return dict(proc=proc, url=url, started=started, healthz_s=healthz_s, first_answer_s=first_answer_s)
 
 
-async def load(
+def load(
     url: str, questions: Iterator[str], clients: int, max_requests: int, seconds: float
 ) -> dict[str, Any]:
-    """``clients`` concurrent loops of POST /api/chat until ``max_requests`` or ``seconds``."""
+    """``clients`` concurrent loops (asyncio) of POST /api/chat until ``max_requests`` or ``seconds``."""
     import httpx
 
-    counts = {"issued": 0, "ok": 0, "failed": 0, "answered": 0}
+    counts = {"issued": 0, "ok": 0, "failed": 0, "answered": 0, "started": 0.0, "elapsed": 0.0}
     latencies: list[float] = []
-    limits = httpx.Limits(max_connections=clients, max_keepalive_connections=clients)
-    async with httpx.AsyncClient(base_url=url, timeout=120, limits=limits) as client:
-        started = time.perf_counter()
 
-        async def worker() -> None:
-            while counts["issued"] < max_requests and time.perf_counter() < started + seconds:
-                counts["issued"] += 1
-                sent = time.perf_counter()
-                try:
-                    response = await client.post(
-                        "/api/chat", json={"message": next(questions), "history": []}
-                    )
-                except httpx.HTTPError:
-                    counts["failed"] += 1
-                    continue
-                latencies.append(time.perf_counter() - sent)
-                ok = response.status_code == 200
-                counts["ok" if ok else "failed"] += 1
-                counts["answered"] += ok and response.json().get("status") == "answered"
+    async def worker(client: httpx.AsyncClient) -> None:
+        while counts["issued"] < max_requests and time.perf_counter() < counts["started"] + seconds:
+            counts["issued"] += 1
+            sent = time.perf_counter()
+            try:
+                response = await client.post("/api/chat", json={"message": next(questions), "history": []})
+            except httpx.HTTPError:
+                counts["failed"] += 1
+                continue
+            latencies.append(time.perf_counter() - sent)
+            ok = response.status_code == 200
+            counts["ok" if ok else "failed"] += 1
+            counts["answered"] += ok and response.json().get("status") == "answered"
 
-        await asyncio.gather(*(worker() for _ in range(clients)))
-        elapsed = time.perf_counter() - started
-    return {
-        "clients": clients,
-        "requests": counts["ok"],
-        "failed": counts["failed"],
-        "status_answered": counts["answered"],
-        "seconds": elapsed,
-        "req_per_s": counts["ok"] / elapsed,
-        "latency": latency_summary(latencies),
-    }
+    async def main() -> None:
+        limits = httpx.Limits(max_connections=clients, max_keepalive_connections=clients)
+        async with httpx.AsyncClient(base_url=url, timeout=120, limits=limits) as client:
+            counts["started"] = time.perf_counter()
+            await asyncio.gather(*(worker(client) for _ in range(clients)))
+            counts["elapsed"] = time.perf_counter() - counts["started"]
 
-
-def run_load(
-    url: str, questions: Iterator[str], clients: int, max_requests: int, seconds: float
-) -> dict[str, Any]:
-    """:func:`load`, from synchronous code."""
-    return asyncio.run(load(url, questions, clients, max_requests, seconds))
+    asyncio.run(main())
+    ok, elapsed = counts["ok"], counts["elapsed"]
+    result = dict(clients=clients, requests=ok, failed=counts["failed"], status_answered=counts["answered"])
+    return result | dict(seconds=elapsed, req_per_s=ok / elapsed, latency=latency_summary(latencies))
 
 
 def forget_queries(embeddings: Any) -> None:
