@@ -3,7 +3,7 @@
     .venv/bin/python benchmarks/bench_million.py                  # about an hour or more on 2 cores
     .venv/bin/python benchmarks/bench_million.py --chunks 20000   # a quick check of the script
 
-Never part of CI or `make bench`. The corpus is synthetic.py's: the real chunks, then renamed clones of
+Never part of CI or `make bench`. The corpus is bench_scale.py's: the real chunks, then renamed clones of
 every profile, with each clone's vector its original's real embedding plus seeded noise. Reports the
 store write time (vectors precomputed: this is the Chroma server's ingest, not embedding), the BM25
 build and its memory, retrieval p50/p95 (`ChatService.retrieve`, query cache emptied per call) for
@@ -23,8 +23,8 @@ import time
 from pathlib import Path
 from typing import Any
 
+import bench_scale
 import numpy as np
-import synthetic
 from bench_query import measure
 from common import (
     CORPUS,
@@ -59,14 +59,14 @@ def run(n: int, root: Path) -> dict[str, Any]:
         wait_http(url + "/api/v2/heartbeat", server, 120)
         settings = make_settings(corpus_dir=CORPUS, data_dir=root / "data", chroma_url=url)
         embeddings = build_embeddings(cache_dir=settings.data_dir)
-        profiles, chunks = synthetic.ours_corpus(CORPUS, n)
-        real = synthetic.ours_corpus(CORPUS, None)[1]  # the first chunks; clones repeat them in order
+        profiles, chunks = bench_scale.ours_corpus(CORPUS, n)
+        real = bench_scale.ours_corpus(CORPUS, None)[1]  # the first chunks; clones repeat them in order
         log(f"embedding the {len(real)} real chunks")
         base = np.asarray(embeddings.embed_documents([c.embed_text for c in real]), dtype=np.float32)
         store = open_store(settings, embeddings)
         log(f"writing {n} chunks to the Chroma server")
         started = time.perf_counter()
-        synthetic.insert_ours(store, chunks, base)
+        bench_scale.insert_ours(store, chunks, base)
         write_s = time.perf_counter() - started
         rss_before_bm25 = proc_status(os.getpid())["VmRSS"]
         log("BM25 over every chunk (built, saved, then loaded memory-mapped)")
