@@ -7,6 +7,8 @@ from typing import Any
 from common import MIB
 
 GIB = 1024 * MIB
+PCTS = ("p50", "p95")
+FIGURE = ("area", "figure", "unit", "ours", "baseline", "ratio", "better")
 
 
 def _ok(r: dict[str, Any], name: str) -> bool:
@@ -36,21 +38,19 @@ def figures(r: dict[str, Any]) -> list[dict[str, Any]]:
             ("memory", "`ingest` command peak RSS", "MiB", i, "cli_peak_rss_bytes"),
             ("memory", "index size on disk, real corpus", "MiB", i, "index_bytes"),
         ]
-    if _ok(r, "query"):
-        for key, name in (
-            ("retrieve", "retrieval"),
-            ("answer", "answer (end to end)"),
-            ("first_piece", "first streamed piece"),
-        ):
-            rows += [("query", f"{name} {p}", "ms", r["query"], f"{key}.{p}_ms") for p in ("p50", "p95")]
+    queries = {
+        "retrieve": "retrieval",
+        "answer": "answer (end to end)",
+        "first_piece": "first streamed piece",
+    }
+    for key, name in queries.items() if _ok(r, "query") else ():
+        rows += [("query", f"{name} {p}", "ms", r["query"], f"{key}.{p}_ms") for p in PCTS]
     if _ok(r, "quality"):
-        rows.append(
-            ("quality", f"hit@3, {r['quality']['items']} real questions", "%", r["quality"], "hit_at_3")
-        )
+        name = f"hit@3, {r['quality']['items']} real questions"
+        rows.append(("quality", name, "%", r["quality"], "hit_at_3"))
     for n, size in (r["scale"]["sizes"] if _ok(r, "scale") else {}).items():
         rows += [
-            ("scale", f"retrieval {p} at {int(n):,} chunks", "ms", size, f"retrieve.{p}_ms")
-            for p in ("p50", "p95")
+            ("scale", f"retrieval {p} at {int(n):,} chunks", "ms", size, f"retrieve.{p}_ms") for p in PCTS
         ]
         rows.append(("scale", f"index size on disk at {int(n):,} chunks", "MiB", size, "index_bytes"))
     if _ok(r, "serve"):
@@ -69,85 +69,59 @@ def figures(r: dict[str, Any]) -> list[dict[str, Any]]:
     out = []
     for area, name, unit, part, key in rows:
         convert = {"MiB": lambda v: v / MIB, "%": lambda v: 100 * v}.get(unit, lambda v: v)
-        ours, base = (
-            None if v is None else convert(v)
-            for v in (_get(part[system], key) for system in ("ours", "baseline"))
-        )
+        ours, base = (_get(part[system], key) for system in ("ours", "baseline"))
+        ours, base = (None if v is None else convert(v) for v in (ours, base))
         better = "higher" if unit in ("chunks/s", "%", "req/s") else "lower"
         ratio = None if ours is None or not base else ours / base
-        out.append(
-            {
-                "area": area,
-                "figure": name,
-                "unit": unit,
-                "ours": ours,
-                "baseline": base,
-                "ratio": ratio,
-                "better": better,
-            }
-        )
+        out.append(dict(zip(FIGURE, (area, name, unit, ours, base, ratio, better), strict=True)))
     return out
 
 
+def _target(
+    name: str, value: float | None, limit: float, unit: str, at_least: bool = False
+) -> dict[str, Any]:
+    met = None if value is None else (value >= limit if at_least else value <= limit)
+    return {"target": name, "value": value, "limit": limit, "unit": unit, "at_least": at_least, "met": met}
+
+
 def targets(r: dict[str, Any]) -> list[dict[str, Any]]:
-    """Each target: (name, value, limit, unit, at least)."""
-    checks: list[tuple[str, float | None, float, str, bool]] = []
+    """Each target: its value, limit (a maximum, or a minimum when ``at_least``) and whether it is met."""
+    checks: list[dict[str, Any]] = []
     if _ok(r, "query"):
-        o, b = r["query"]["ours"], r["query"]["baseline"]
+        p50, base_p50 = r["query"]["ours"]["retrieve"]["p50_ms"], r["query"]["baseline"]["retrieve"]["p50_ms"]
         checks += [
-            ("retrieval p50, real corpus", o["retrieve"]["p50_ms"], 30, "ms", False),
-            ("answer p50 (end to end), real corpus", o["answer"]["p50_ms"], 15, "ms", False),
-            (
-                "retrieval p50 vs baseline's (ours/baseline)",
-                o["retrieve"]["p50_ms"] / b["retrieve"]["p50_ms"],
-                1.5,
-                "x",
-                False,
-            ),
+            _target("retrieval p50, real corpus", p50, 30, "ms"),
+            _target("answer p50 (end to end), real corpus", r["query"]["ours"]["answer"]["p50_ms"], 15, "ms"),
+            _target("retrieval p50 vs baseline's (ours/baseline)", p50 / base_p50, 1.5, "x"),
         ]
     sizes = r["scale"]["sizes"] if _ok(r, "scale") else {}
     if sizes:
         n = max(sizes, key=int)
         checks.append(
-            (f"retrieval p50 at {int(n):,} chunks", sizes[n]["ours"]["retrieve"]["p50_ms"], 60, "ms", False)
+            _target(f"retrieval p50 at {int(n):,} chunks", sizes[n]["ours"]["retrieve"]["p50_ms"], 60, "ms")
         )
     if _ok(r, "ingest"):
         o = r["ingest"]["ours"]
         checks += [
-            (f"ingest (full build) of {o['profiles']} profiles", o["full_build_s"], 12, "s", False),
-            ("re-ingest, unchanged corpus (in-process)", o["reingest_unchanged_s"], 3, "s", False),
-            ("re-ingest, one profile changed (in-process)", o["changed_one_s"], 5, "s", False),
+            _target(f"ingest (full build) of {o['profiles']} profiles", o["full_build_s"], 12, "s"),
+            _target("re-ingest, unchanged corpus (in-process)", o["reingest_unchanged_s"], 3, "s"),
+            _target("re-ingest, one profile changed (in-process)", o["changed_one_s"], 5, "s"),
         ]
     if _ok(r, "serve"):
         o = r["serve"]["ours"]
         peaks = [p for p in (o["peak_rss_after_start_bytes"], o.get("peak_rss_bytes")) if p is not None]
         checks += [
-            ("start-up to first answer (`python app.py`, median)", o["first_answer_s"], 5, "s", False),
-            ("serving peak RSS", max(peaks) / GIB if peaks else None, 500 / 1024, "GiB", False),
-            ("answered requests/s with 4 clients", _get(o, "throughput.4.req_per_s"), 100, "req/s", True),
+            _target("start-up to first answer (`python app.py`, median)", o["first_answer_s"], 5, "s"),
+            _target("serving peak RSS", max(peaks) / GIB if peaks else None, 500 / 1024, "GiB"),
+            _target(
+                "answered requests/s with 4 clients", _get(o, "throughput.4.req_per_s"), 100, "req/s", True
+            ),
         ]
     if _ok(r, "quality"):
         q = r["quality"]
-        checks.append(
-            (
-                "hit@3 minus baseline's (points)",
-                100 * (q["ours"]["hit_at_3"] - q["baseline"]["hit_at_3"]),
-                0,
-                "pts",
-                True,
-            )
-        )
-    return [
-        {
-            "target": name,
-            "value": value,
-            "limit": limit,
-            "unit": unit,
-            "at_least": at_least,
-            "met": None if value is None else (value >= limit if at_least else value <= limit),
-        }
-        for name, value, limit, unit, at_least in checks
-    ]
+        points = 100 * (q["ours"]["hit_at_3"] - q["baseline"]["hit_at_3"])
+        checks.append(_target("hit@3 minus baseline's (points)", points, 0, "pts", True))
+    return checks
 
 
 def _num(value: Any, unit: str = "") -> str:
@@ -163,10 +137,8 @@ def markdown(rows: list[dict[str, Any]], checks: list[dict[str, Any]]) -> str:
     lines = ["| area | figure | unit | ours | baseline | ours / baseline |", "|---|---|---|---:|---:|---:|"]
     for row in rows:
         ratio = "—" if row["ratio"] is None else f"{row['ratio']:.2f}×"
-        unit = row["unit"]
-        lines.append(
-            f"| {row['area']} | {row['figure']} | {unit} | {_num(row['ours'], unit)} | {_num(row['baseline'], unit)} | {ratio} |"
-        )
+        values = [_num(row[system], row["unit"]) for system in ("ours", "baseline")]
+        lines.append("| " + " | ".join([row["area"], row["figure"], row["unit"], *values, ratio]) + " |")
     lines += ["", "| target | measured | limit | met |", "|---|---:|---:|---|"]
     for c in checks:
         limit = f"{'≥' if c['at_least'] else '≤'} {_num(c['limit'], c['unit'])} {c['unit']}"
