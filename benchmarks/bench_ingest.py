@@ -55,12 +55,13 @@ def _base(corpus: Path, data: Path, embeddings: Any) -> tuple[float, int]:
 def run(cfg: Config, ws: Workspace, embeddings: Any, base_embeddings: Any) -> dict[str, Any]:
     log("ingest: ours, full build")
     seconds, stats, profiles = _ours(ws.corpus, ws.ours_data, embeddings)
-    ours = {"profiles": profiles, "chunks": stats.chunks, "full_build_s": seconds}
+    ours: dict[str, Any] = {"profiles": profiles, "chunks": stats.chunks, "full_build_s": seconds}
     ours |= {"chunks_per_s": stats.embedded / seconds, "full_build_stats": _stats(stats)}
     ours["index_bytes"] = dir_bytes(ws.ours_data / "chroma")
     log("ingest: baseline, full build")
     seconds, count = _base(ws.corpus, ws.base_data, base_embeddings)
-    base = {"profiles": profiles, "chunks": count, "full_build_s": seconds, "chunks_per_s": count / seconds}
+    base: dict[str, Any] = {"profiles": profiles, "chunks": count, "full_build_s": seconds}
+    base["chunks_per_s"] = count / seconds
     base["index_bytes"] = dir_bytes(ws.base_data / "chroma")
 
     log("ingest: unchanged re-ingest")

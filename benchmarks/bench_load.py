@@ -28,7 +28,7 @@ import httpx
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from common import NO_RATE_LIMIT, PYTHON, REPO, child_env, copy_corpus, free_port, percentile, stop, wait_http
 
-SMALL = ("social-media-specialist", "dental-hygienist", "electrician", "registered-nurse")
+SMALL: tuple[str, ...] = ("social-media-specialist", "dental-hygienist", "electrician", "registered-nurse")
 SMALL += ("software-developer", "lawyer", "paralegal")
 TEMPLATES = ("What does a {} do?", "What skills does a {} need?", "How much does a {} earn?")
 COLUMNS = {"clients": 7, "req_per_s": 7, "p50_ms": 8, "p95_ms": 8, "p99_ms": 8, "errors": 6}

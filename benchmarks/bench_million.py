@@ -24,20 +24,9 @@ from pathlib import Path
 from typing import Any
 
 import bench_scale
+import common
 import numpy as np
 from bench_query import measure
-from common import (
-    CORPUS,
-    MIB,
-    QUESTIONS,
-    dir_bytes,
-    forget_queries,
-    free_port,
-    log,
-    proc_status,
-    stop,
-    wait_http,
-)
 
 
 def run(n: int, root: Path) -> dict[str, Any]:
@@ -47,29 +36,28 @@ def run(n: int, root: Path) -> dict[str, Any]:
     from careerbot.service import assemble_service, open_store
     from careerbot.settings import make_settings
 
-    port = free_port()  # a `chroma run` server on a free loopback port
+    port = common.free_port()  # a `chroma run` server on a free loopback port
     chroma = [str(Path(sys.executable).parent / "chroma"), "run", "--path", str(root / "chroma-server")]
-    server = subprocess.Popen(
-        [*chroma, "--host", "127.0.0.1", "--port", str(port)],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
+    chroma += ["--host", "127.0.0.1", "--port", str(port)]
+    server = subprocess.Popen(chroma, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
         url = f"http://127.0.0.1:{port}"
-        wait_http(url + "/api/v2/heartbeat", server, 120)
-        settings = make_settings(corpus_dir=CORPUS, data_dir=root / "data", chroma_url=url)
+        common.wait_http(url + "/api/v2/heartbeat", server, 120)
+        settings = make_settings(corpus_dir=common.CORPUS, data_dir=root / "data", chroma_url=url)
         embeddings = build_embeddings(cache_dir=settings.data_dir)
-        profiles, chunks = bench_scale.ours_corpus(CORPUS, n)
-        real = bench_scale.ours_corpus(CORPUS, None)[1]  # the first chunks; clones repeat them in order
-        log(f"embedding the {len(real)} real chunks")
+        profiles, chunks = bench_scale.ours_corpus(common.CORPUS, n)
+        real = bench_scale.ours_corpus(common.CORPUS, None)[
+            1
+        ]  # the first chunks; clones repeat them in order
+        common.log(f"embedding the {len(real)} real chunks")
         base = np.asarray(embeddings.embed_documents([c.embed_text for c in real]), dtype=np.float32)
         store = open_store(settings, embeddings)
-        log(f"writing {n} chunks to the Chroma server")
+        common.log(f"writing {n} chunks to the Chroma server")
         started = time.perf_counter()
         bench_scale.insert_ours(store, chunks, base)
         write_s = time.perf_counter() - started
-        rss_before_bm25 = proc_status(os.getpid())["VmRSS"]
-        log("BM25 over every chunk (built, saved, then loaded memory-mapped)")
+        rss_before_bm25 = common.proc_status(os.getpid())["VmRSS"]
+        common.log("BM25 over every chunk (built, saved, then loaded memory-mapped)")
         started = time.perf_counter()
         ids, texts, fingerprint = (
             [c.id for c in chunks],
@@ -78,17 +66,17 @@ def run(n: int, root: Path) -> dict[str, Any]:
         )
         KeywordIndex.load_or_build(ids, texts, settings.data_dir / "bm25", fingerprint)
         bm25_build_s = time.perf_counter() - started
-        rss_after_build = proc_status(os.getpid())["VmRSS"]
+        rss_after_build = common.proc_status(os.getpid())["VmRSS"]
         started = time.perf_counter()
         service = assemble_service(settings, profiles, chunks, store, embeddings)  # loads the saved BM25
         assemble_s = time.perf_counter() - started
         named = [f"What does a {p.title} do all day?" for p in profiles[-40:]]
         latency = {}
-        for kind, questions in (("open", QUESTIONS[:40]), ("named_career", named)):
+        for kind, questions in (("open", common.QUESTIONS[:40]), ("named_career", named)):
             for question in questions[:3]:
                 service.retrieve(question)
             latency[kind] = measure(
-                questions, 2, {kind: service.retrieve}, lambda: forget_queries(embeddings)
+                questions, 2, {kind: service.retrieve}, lambda: common.forget_queries(embeddings)
             )[kind]
         per_career = statistics.median(len(v) for v in service.retriever.by_career.values())
         return {
@@ -96,18 +84,18 @@ def run(n: int, root: Path) -> dict[str, Any]:
             "profiles": len(profiles),
             "store_write_s": write_s,
             "bm25_build_and_save_s": bm25_build_s,
-            "bm25_rss_growth_mib": (rss_after_build - rss_before_bm25) / MIB,
-            "bm25_disk_mib": dir_bytes(settings.data_dir / "bm25") / MIB,
+            "bm25_rss_growth_mib": (rss_after_build - rss_before_bm25) / common.MIB,
+            "bm25_disk_mib": common.dir_bytes(settings.data_dir / "bm25") / common.MIB,
             "service_assemble_s": assemble_s,
             "retrieve_open": latency["open"],
             "retrieve_named_career": latency["named_career"],
             "named_career_selectivity": per_career / n,
-            "app_peak_rss_mib": proc_status(os.getpid())["VmHWM"] / MIB,
-            "server_peak_rss_mib": proc_status(server.pid)["VmHWM"] / MIB,
-            "server_disk_mib": dir_bytes(root / "chroma-server") / MIB,
+            "app_peak_rss_mib": common.proc_status(os.getpid())["VmHWM"] / common.MIB,
+            "server_peak_rss_mib": common.proc_status(server.pid)["VmHWM"] / common.MIB,
+            "server_disk_mib": common.dir_bytes(root / "chroma-server") / common.MIB,
         }
     finally:
-        stop(server)
+        common.stop(server)
 
 
 def main(argv: list[str] | None = None) -> int:
