@@ -234,7 +234,8 @@ def launch(
         wait_http(url + "/healthz", proc, timeout, interval=0.02)
         healthz_s = time.perf_counter() - started
         while ask_http(url, question).get("status") != "answered" and answered:
-            pass
+            if time.perf_counter() - started > timeout:
+                raise TimeoutError(f"no answered reply to {question!r} within {timeout} s")
     except BaseException:
         stop(proc)
         raise
