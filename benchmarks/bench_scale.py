@@ -7,9 +7,9 @@ Vectors: row i is the given vectors' row i; past their end, a clone's vector is 
 embedding plus seeded Gaussian noise, re-normalised (sizes up to ``embed_real_max`` embed their clones
 for real, so they get no noise).
 
-``python benchmarks/bench_scale.py ours|baseline SEED_DIR OUT SIZES MODEL_ID`` builds the perturbed stores
-of one system from a seed folder, so the slow Chroma inserts of the large sizes run in a separate
-process (one per system, in parallel) while nothing is being timed.
+``python benchmarks/bench_scale.py ours|baseline CORPUS SEED_DIR OUT SIZES MODEL_ID`` builds the
+perturbed stores of one system from a seed folder, so the slow Chroma inserts of the large sizes run
+in a separate process (one per system, in parallel) while nothing is being timed.
 """
 
 from __future__ import annotations
