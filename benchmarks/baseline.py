@@ -6,21 +6,22 @@ similarity_search(k=4). No BM25, no section awareness, no history; the "answer" 
 text concatenated. Ingest has no change detection: it drops the collection and embeds everything.
 
 Run as a script, ``python benchmarks/baseline.py ingest --corpus DIR --data DIR`` is the baseline's
-whole ingest command (the counterpart of ``careerbot ingest``).
+whole ingest command (the counterpart of ``careerbot ingest``), and ``python benchmarks/baseline.py
+serve --data DIR`` its server (FastAPI: GET /healthz, POST /api/chat {"message"} -> {"answer", ...},
+on $CAREERBOT_PORT).
 """
 
 from __future__ import annotations
 
 import argparse
 import contextlib
+import os
 import sys
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
 COLLECTION = "baseline"
-CHUNK_SIZE = 1000
-CHUNK_OVERLAP = 200
 K = 4
 
 
@@ -36,43 +37,34 @@ def make_embeddings() -> Any:
     return HuggingFaceEmbeddings(model_name=str(packaged_model_path()), model_kwargs={"device": "cpu"})
 
 
-def load_documents(corpus_dir: Path) -> list[Any]:
-    """Every profile file as one Document (what TextLoader/DirectoryLoader produce)."""
-    from langchain_core.documents import Document
-
-    return [
-        Document(page_content=path.read_text(encoding="utf-8"), metadata={"source": str(path)})
-        for path in sorted(corpus_dir.glob("*.txt"))
-    ]
-
-
-def split(documents: Sequence[Any]) -> list[Any]:
-    """Fixed-size character chunks of 1000 with overlap 200."""
-    from langchain_text_splitters import RecursiveCharacterTextSplitter
-
-    splitter = RecursiveCharacterTextSplitter(chunk_size=CHUNK_SIZE, chunk_overlap=CHUNK_OVERLAP)
-    return list(splitter.split_documents(list(documents)))
-
-
 def career_of(metadata: dict[str, Any]) -> str:
     """A baseline chunk's career slug: the stem of its source file."""
     return Path(str(metadata.get("source", ""))).stem
 
 
 def client(data_dir: Path) -> Any:
+    """A Chroma client on ``data_dir/chroma``."""
     import chromadb
     from chromadb.config import Settings
 
-    path = data_dir / "chroma"
-    path.mkdir(parents=True, exist_ok=True)
-    return chromadb.PersistentClient(path=str(path), settings=Settings(anonymized_telemetry=False))
+    (data_dir / "chroma").mkdir(parents=True, exist_ok=True)
+    return chromadb.PersistentClient(
+        path=str(data_dir / "chroma"), settings=Settings(anonymized_telemetry=False)
+    )
 
 
 def ingest(corpus_dir: Path, data_dir: Path, embeddings: Any) -> int:
-    """Drop and rebuild the collection from the raw files; returns the number of chunks."""
+    """Every profile file as one Document (what TextLoader/DirectoryLoader produce), split in fixed-size
+    character chunks of 1000 with overlap 200, into a dropped and rebuilt collection; the chunk count."""
     from langchain_chroma import Chroma
+    from langchain_core.documents import Document
+    from langchain_text_splitters import RecursiveCharacterTextSplitter
 
-    chunks = split(load_documents(corpus_dir))
+    paths = sorted(corpus_dir.glob("*.txt"))
+    documents = [
+        Document(page_content=p.read_text(encoding="utf-8"), metadata={"source": str(p)}) for p in paths
+    ]
+    chunks = RecursiveCharacterTextSplitter(chunk_size=1000, chunk_overlap=200).split_documents(documents)
     chroma = client(data_dir)
     with contextlib.suppress(Exception):  # absent on the first run
         chroma.delete_collection(COLLECTION)
@@ -84,15 +76,11 @@ def ingest(corpus_dir: Path, data_dir: Path, embeddings: Any) -> int:
 class BaselineRAG:
     """similarity_search(k=4) and the concatenated "answer"."""
 
-    def __init__(self, data_dir: Path, embeddings: Any, collection: str = COLLECTION) -> None:
+    def __init__(self, data_dir: Path, embeddings: Any) -> None:
         from langchain_chroma import Chroma
 
-        self.store = Chroma(
-            client=client(data_dir),
-            collection_name=collection,
-            embedding_function=embeddings,
-            create_collection_if_not_exists=False,
-        )
+        chroma = client(data_dir)
+        self.store = Chroma(COLLECTION, embeddings, client=chroma, create_collection_if_not_exists=False)
 
     def retrieve(self, question: str) -> list[Any]:
         return list(self.store.similarity_search(question, k=K))
@@ -108,13 +96,35 @@ class BaselineRAG:
             yield doc.page_content if n == 0 else "\n\n" + doc.page_content
 
 
+def app(data_dir: Path) -> Any:
+    """The baseline's HTTP server: the same two routes as ours, answering with the top chunks."""
+    from fastapi import Body, FastAPI
+
+    rag, api = BaselineRAG(data_dir, make_embeddings()), FastAPI(docs_url=None, redoc_url=None)
+    api.get("/healthz")(lambda: {"status": "ok"})
+
+    @api.post("/api/chat")
+    def chat(message: str = Body(embed=True)) -> dict[str, Any]:
+        docs = rag.retrieve(message)
+        answer = "\n\n".join(d.page_content for d in docs)
+        sources = [{"career": career_of(d.metadata)} for d in docs]
+        return {"answer": answer, "status": "answered", "sources": sources}
+
+    return api
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    sub = parser.add_subparsers(dest="command", required=True)
-    cmd = sub.add_parser("ingest", help="(re)build the baseline collection from a corpus folder")
-    cmd.add_argument("--corpus", type=Path, required=True)
-    cmd.add_argument("--data", type=Path, required=True)
+    parser.add_argument("command", choices=("ingest", "serve"))
+    parser.add_argument("--corpus", type=Path, help="ingest: the profile folder")
+    parser.add_argument("--data", type=Path, required=True)
     args = parser.parse_args(argv)
+    if args.command == "serve":
+        import uvicorn
+
+        port = int(os.environ.get("CAREERBOT_PORT", "7860"))
+        uvicorn.run(app(args.data), host="127.0.0.1", port=port, log_level="warning")
+        return 0
     count = ingest(args.corpus, args.data, make_embeddings())
     print(f"baseline: {count} chunks -> {args.data}", file=sys.stderr)
     return 0

@@ -4,14 +4,16 @@ from __future__ import annotations
 
 import shutil
 import statistics
+import time
 from pathlib import Path
 from typing import Any
 
 import baseline
-from common import BENCH_DIR, PYTHON, Config, Workspace, child_env, copy_corpus, dir_bytes, log, run_command
+from common import BENCH_DIR, PYTHON, Config, Workspace, child_env, copy_corpus, dir_bytes, log, run_timed
 
 EDITED_PROFILE = "registered-nurse"
 EDIT = "\nSkills Needed\n  • Staying calm and kind during a benchmark edit\n"
+STATS = ("chunks", "added", "updated", "removed", "unchanged")
 
 
 def edit_one_profile(corpus: Path) -> str:
@@ -26,10 +28,8 @@ def edit_one_profile(corpus: Path) -> str:
     return path.stem
 
 
-def _ours_sync(corpus: Path, data: Path, embeddings: Any) -> tuple[float, Any, int]:
+def _ours(corpus: Path, data: Path, embeddings: Any) -> tuple[float, Any, int]:
     """What `careerbot ingest` does after its imports and model load, timed in-process."""
-    import time
-
     from careerbot.indexing import sync_index
     from careerbot.service import load_chunks, open_store
     from careerbot.settings import make_settings
@@ -42,83 +42,54 @@ def _ours_sync(corpus: Path, data: Path, embeddings: Any) -> tuple[float, Any, i
     return time.perf_counter() - started, stats, len(profiles)
 
 
-def _base_sync(corpus: Path, data: Path, embeddings: Any) -> tuple[float, int]:
-    import time
+def _stats(stats: Any) -> dict[str, int]:
+    return {k: getattr(stats, k) for k in STATS}
 
+
+def _base(corpus: Path, data: Path, embeddings: Any) -> tuple[float, int]:
     started = time.perf_counter()
     count = baseline.ingest(corpus, data, embeddings)
     return time.perf_counter() - started, count
 
 
-def _stats(stats: Any) -> dict[str, Any]:
-    return {
-        "chunks": stats.chunks,
-        "added": stats.added,
-        "updated": stats.updated,
-        "removed": stats.removed,
-        "unchanged": stats.unchanged,
-    }
-
-
 def run(cfg: Config, ws: Workspace, embeddings: Any, base_embeddings: Any) -> dict[str, Any]:
-    ours: dict[str, Any] = {}
-    base: dict[str, Any] = {}
-
     log("ingest: ours, full build")
-    seconds, stats, profiles = _ours_sync(ws.corpus, ws.ours_data, embeddings)
-    ours.update(
-        profiles=profiles,
-        chunks=stats.chunks,
-        full_build_s=seconds,
-        chunks_per_s=stats.embedded / seconds,
-        full_build_stats=_stats(stats),
-        index_bytes=dir_bytes(ws.ours_data / "chroma"),
-    )
+    seconds, stats, profiles = _ours(ws.corpus, ws.ours_data, embeddings)
+    ours: dict[str, Any] = {"profiles": profiles, "chunks": stats.chunks, "full_build_s": seconds}
+    ours |= {"chunks_per_s": stats.embedded / seconds, "full_build_stats": _stats(stats)}
+    ours["index_bytes"] = dir_bytes(ws.ours_data / "chroma")
     log("ingest: baseline, full build")
-    seconds, count = _base_sync(ws.corpus, ws.base_data, base_embeddings)
-    base.update(
-        profiles=profiles,
-        chunks=count,
-        full_build_s=seconds,
-        chunks_per_s=count / seconds,
-        index_bytes=dir_bytes(ws.base_data / "chroma"),
-    )
+    seconds, count = _base(ws.corpus, ws.base_data, base_embeddings)
+    base: dict[str, Any] = {"profiles": profiles, "chunks": count, "full_build_s": seconds}
+    base["chunks_per_s"] = count / seconds
+    base["index_bytes"] = dir_bytes(ws.base_data / "chroma")
 
     log("ingest: unchanged re-ingest")
-    runs = [_ours_sync(ws.corpus, ws.ours_data, embeddings) for _ in range(3)]
+    runs = [_ours(ws.corpus, ws.ours_data, embeddings) for _ in range(3)]
     ours["reingest_unchanged_s"] = statistics.median(r[0] for r in runs)
     ours["reingest_unchanged_runs_s"] = [r[0] for r in runs]
     ours["reingest_unchanged_stats"] = _stats(runs[-1][1])
-    base["reingest_unchanged_s"] = _base_sync(ws.corpus, ws.base_data, base_embeddings)[0]
+    base["reingest_unchanged_s"] = _base(ws.corpus, ws.base_data, base_embeddings)[0]
 
     log("ingest: one profile changed")
-    edited_corpus = copy_corpus(ws.path("edited-corpus"), cfg.profiles)
-    ours["changed_profile"] = base["changed_profile"] = edit_one_profile(edited_corpus)
-    ours_copy, base_copy = ws.path("ours-data-edited"), ws.path("baseline-data-edited")
-    shutil.copytree(ws.ours_data, ours_copy)
-    shutil.copytree(ws.base_data, base_copy)
-    seconds, stats, _ = _ours_sync(edited_corpus, ours_copy, embeddings)
+    edited = copy_corpus(ws.path("edited-corpus"), cfg.profiles)
+    ours["changed_profile"] = base["changed_profile"] = edit_one_profile(edited)
+    seconds, stats, _ = _ours(edited, ws.copy(ws.ours_data, "ours-data-edited"), embeddings)
     ours.update(changed_one_s=seconds, changed_one_stats=_stats(stats))
-    base["changed_one_s"] = _base_sync(edited_corpus, base_copy, base_embeddings)[0]
-    shutil.rmtree(ours_copy, ignore_errors=True)
-    shutil.rmtree(base_copy, ignore_errors=True)
+    base["changed_one_s"] = _base(edited, ws.copy(ws.base_data, "baseline-data-edited"), base_embeddings)[0]
 
     # The commands run on copies: a second process must not rebuild a store this process has open.
     log("ingest: whole `careerbot ingest` command, unchanged corpus")
-    shutil.copytree(ws.ours_data, ours_copy)
-    env = child_env(CAREERBOT_DATA_DIR=str(ours_copy), CAREERBOT_CORPUS_DIR=str(ws.corpus))
-    careerbot = str(Path(PYTHON).parent / "careerbot")
-    done = run_command([careerbot, "ingest"], env)
-    ours.update(
-        cli_unchanged_s=done["seconds"],
-        cli_peak_rss_bytes=done["peak_rss_bytes"],
-        cli_embedded_nothing="0 added, 0 updated, 0 removed" in done["stderr"],
+    env = child_env(
+        CAREERBOT_DATA_DIR=str(ws.copy(ws.ours_data, "ours-cli")), CAREERBOT_CORPUS_DIR=str(ws.corpus)
     )
+    done = run_timed([str(Path(PYTHON).parent / "careerbot"), "ingest"], env)
+    ours.update(cli_unchanged_s=done["seconds"], cli_peak_rss_bytes=done["peak_rss_bytes"])
+    ours["cli_embedded_nothing"] = "0 added, 0 updated, 0 removed" in done["err"]
     log("ingest: whole baseline ingest command, unchanged corpus")
-    shutil.copytree(ws.base_data, base_copy)
     cmd = [PYTHON, str(BENCH_DIR / "baseline.py"), "ingest", "--corpus", str(ws.corpus)]
-    done = run_command([*cmd, "--data", str(base_copy)], child_env())
+    done = run_timed([*cmd, "--data", str(ws.copy(ws.base_data, "baseline-cli"))], child_env())
     base.update(cli_unchanged_s=done["seconds"], cli_peak_rss_bytes=done["peak_rss_bytes"])
-    shutil.rmtree(ours_copy, ignore_errors=True)
-    shutil.rmtree(base_copy, ignore_errors=True)
+    for name in ("ours-data-edited", "baseline-data-edited", "ours-cli", "baseline-cli"):
+        shutil.rmtree(ws.path(name), ignore_errors=True)
     return {"ours": ours, "baseline": base}

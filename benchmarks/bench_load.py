@@ -17,6 +17,7 @@ import sys
 import tempfile
 import threading
 import time
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -25,18 +26,13 @@ from typing import Any
 import httpx
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from common import CORPUS, NO_RATE_LIMIT, PYTHON, REPO, child_env, free_port, percentile, stop, wait_http
+from common import NO_RATE_LIMIT, PYTHON, REPO, child_env, copy_corpus, free_port, percentile, stop, wait_http
 
-SMALL = (
-    "social-media-specialist",
-    "dental-hygienist",
-    "electrician",
-    "registered-nurse",
-    "software-developer",
-    "lawyer",
-    "paralegal",
-)
+SMALL: tuple[str, ...] = ("social-media-specialist", "dental-hygienist", "electrician", "registered-nurse")
+SMALL += ("software-developer", "lawyer", "paralegal")
 TEMPLATES = ("What does a {} do?", "What skills does a {} need?", "How much does a {} earn?")
+COLUMNS = {"clients": 7, "req_per_s": 7, "p50_ms": 8, "p95_ms": 8, "p99_ms": 8, "errors": 6}
+COLUMNS |= {"server_errors": 4, "mixed_up": 5}
 
 
 @dataclass
@@ -54,45 +50,33 @@ class LoadResult:
     def summary(self) -> dict[str, Any]:
         """req/s, percentiles in ms and error counts."""
         ms = [s * 1000 for s in self.latencies]
-        return {
-            "clients": self.clients,
-            "requests": len(ms),
-            "req_per_s": round(len(ms) / self.seconds, 1),
-            "p50_ms": round(percentile(ms, 50), 1),
-            "p95_ms": round(percentile(ms, 95), 1),
-            "p99_ms": round(percentile(ms, 99), 1),
-            "errors": self.errors,
-            "server_errors": self.server_errors,
-            "mixed_up": self.mixed_up,
-            "error_kinds": self.error_kinds,
-        }
+        counts = {"errors": self.errors, "server_errors": self.server_errors, "mixed_up": self.mixed_up}
+        percentiles = {f"p{q}_ms": round(percentile(ms, q), 1) for q in (50, 95, 99)}
+        rate = {"clients": self.clients, "requests": len(ms), "req_per_s": round(len(ms) / self.seconds, 1)}
+        return rate | percentiles | counts | {"error_kinds": self.error_kinds}
 
 
 def _answer(client: httpx.Client, url: str, body: dict[str, Any], stream: bool) -> tuple[int, dict[str, Any]]:
-    if not stream:
-        response = client.post(f"{url}/api/chat", json=body)
+    response = client.post(f"{url}/api/chat{'/stream' if stream else ''}", json=body)
+    if response.status_code != 200 or not stream:
         return response.status_code, response.json() if response.status_code == 200 else {}
-    response = client.post(f"{url}/api/chat/stream", json=body)
-    if response.status_code != 200:
-        return response.status_code, {}
     final = [e for e in response.text.split("\n\n") if e.startswith("event: done\n")]
     return (200, json.loads(final[-1].split("data: ", 1)[1])) if final else (599, {})
 
 
 def run_load(url: str, careers: Sequence[tuple[str, str]], clients: int, seconds: float) -> LoadResult:
     """`clients` threads asking about `careers` (slug, title) for `seconds`; every answer is checked."""
-    result = LoadResult(clients, seconds)
-    lock = threading.Lock()
+    result, lock = LoadResult(clients, seconds), threading.Lock()
     start_at = time.monotonic() + 0.2
-    end_at = start_at + seconds
 
     def client_loop(index: int) -> None:
-        latencies, errors, server_errors, mixed = [], 0, 0, 0
-        kinds: dict[str, int] = {}
+        latencies: list[float] = []
+        counts: Counter[str] = Counter()  # errors, server_errors, mixed_up
+        kinds: Counter[str] = Counter()
         with httpx.Client(timeout=60) as client:
             time.sleep(max(0.0, start_at - time.monotonic()))
             turn = index
-            while time.monotonic() < end_at:
+            while time.monotonic() < start_at + seconds:
                 slug, title = careers[turn % len(careers)]
                 question = TEMPLATES[(turn // len(careers)) % len(TEMPLATES)].format(title.lower())
                 body = {"message": question, "conversation_id": f"load-{index:03d}"}
@@ -101,27 +85,21 @@ def run_load(url: str, careers: Sequence[tuple[str, str]], clients: int, seconds
                     status, answer = _answer(client, url, body, stream=turn % 4 == 3)
                 except httpx.HTTPError as exc:
                     status, answer = 0, {}
-                    kinds[type(exc).__name__] = kinds.get(type(exc).__name__, 0) + 1
+                    kinds[type(exc).__name__] += 1
                 latencies.append(time.perf_counter() - began)
                 turn += 1
                 if status != 200:
-                    errors += 1
-                    if status:
-                        kinds[str(status)] = kinds.get(str(status), 0) + 1
-                    server_errors += status >= 500
-                elif (
-                    not answer.get("sources")
-                    or answer["sources"][0]["career"] != slug
-                    or title not in answer["answer"]
-                ):
-                    mixed += 1
+                    counts.update(errors=1, server_errors=status >= 500)
+                    kinds.update([str(status)] if status else [])
+                else:
+                    first = (answer.get("sources") or [{}])[0].get("career")
+                    counts["mixed_up"] += first != slug or title not in answer["answer"]
         with lock:
             result.latencies += latencies
-            result.errors += errors
-            result.server_errors += server_errors
-            result.mixed_up += mixed
-            for kind, count in kinds.items():
-                result.error_kinds[kind] = result.error_kinds.get(kind, 0) + count
+            result.errors += counts["errors"]
+            result.server_errors += counts["server_errors"]
+            result.mixed_up += counts["mixed_up"]
+            result.error_kinds = dict(Counter(result.error_kinds) + kinds)
 
     threads = [threading.Thread(target=client_loop, args=(i,)) for i in range(clients)]
     for thread in threads:
@@ -145,21 +123,12 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument("--url", help="An already running server (its rate limits must be lifted).")
     parser.add_argument("--out", type=Path, help="Write the results as JSON here.")
     args = parser.parse_args(argv)
-
     with tempfile.TemporaryDirectory(prefix="bench-load-") as tmp:
-        corpus = Path(tmp) / "corpus"
-        corpus.mkdir()
-        for slug in SMALL:
-            (corpus / f"{slug}.txt").write_bytes((CORPUS / f"{slug}.txt").read_bytes())
-        proc = None
-        url = args.url
+        corpus, proc, url = copy_corpus(Path(tmp) / "corpus", SMALL), None, args.url
         if url is None:
-            port = free_port()
-            env = child_env(
-                CAREERBOT_DATA_DIR=str(Path(tmp) / "data"),
-                CAREERBOT_RATE_LIMIT_PER_MINUTE=str(NO_RATE_LIMIT),
-                CAREERBOT_RATE_LIMIT_PER_IP_PER_MINUTE=str(NO_RATE_LIMIT),
-            )
+            port, limit = free_port(), str(NO_RATE_LIMIT)
+            env = child_env(CAREERBOT_DATA_DIR=str(Path(tmp) / "data"), CAREERBOT_RATE_LIMIT_PER_MINUTE=limit)
+            env["CAREERBOT_RATE_LIMIT_PER_IP_PER_MINUTE"] = limit
             serve = [PYTHON, "-m", "careerbot.cli", "serve", "--port", str(port), "--corpus", str(corpus)]
             proc = subprocess.Popen(serve, env=env, cwd=REPO)
             url = f"http://127.0.0.1:{port}"
@@ -171,14 +140,10 @@ def main(argv: Sequence[str] | None = None) -> None:
         finally:
             if proc is not None:
                 stop(proc)
-    print(
-        f"{'clients':>7} {'req/s':>7} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8} {'errors':>6} {'5xx':>4} {'mixed':>5}"
-    )
-    for r in rows:
-        print(
-            f"{r['clients']:>7} {r['req_per_s']:>7} {r['p50_ms']:>8} {r['p95_ms']:>8} {r['p99_ms']:>8} "
-            f"{r['errors']:>6} {r['server_errors']:>4} {r['mixed_up']:>5}"
-        )
+    names = {"server_errors": "5xx", "mixed_up": "mixed", "req_per_s": "req/s", "p50_ms": "p50 ms"}
+    names |= {"p95_ms": "p95 ms", "p99_ms": "p99 ms"}
+    for row in [{k: names.get(k, k) for k in COLUMNS}, *rows]:
+        print(" ".join(f"{row[k]:>{width}}" for k, width in COLUMNS.items()))
     if args.out:
         args.out.write_text(json.dumps(rows, indent=2) + "\n", encoding="utf-8")
 

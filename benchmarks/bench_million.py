@@ -3,7 +3,7 @@
     .venv/bin/python benchmarks/bench_million.py                  # about an hour or more on 2 cores
     .venv/bin/python benchmarks/bench_million.py --chunks 20000   # a quick check of the script
 
-Never part of CI or `make bench`. The corpus is synthetic.py's: the real chunks, then renamed clones of
+Never part of CI or `make bench`. The corpus is bench_scale.py's: the real chunks, then renamed clones of
 every profile, with each clone's vector its original's real embedding plus seeded noise. Reports the
 store write time (vectors precomputed: this is the Chroma server's ingest, not embedding), the BM25
 build and its memory, retrieval p50/p95 (`ChatService.retrieve`, query cache emptied per call) for
@@ -23,32 +23,10 @@ import time
 from pathlib import Path
 from typing import Any
 
+import bench_scale
+import common
 import numpy as np
-import synthetic
-from common import CORPUS, QUESTIONS, dir_bytes, forget_queries, free_port, log, proc_status, stop, wait_http
-
-from careerbot.eval.metrics import percentile
-
-MIB = 1024 * 1024
-
-
-def start_server(path: Path) -> tuple[subprocess.Popen[bytes], str]:
-    """A `chroma run` server on a free loopback port."""
-    port = free_port()
-    chroma = Path(sys.executable).parent / "chroma"
-    proc = subprocess.Popen(
-        [str(chroma), "run", "--path", str(path), "--host", "127.0.0.1", "--port", str(port)],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    url = f"http://127.0.0.1:{port}"
-    wait_http(url + "/api/v2/heartbeat", proc, 120)
-    return proc, url
-
-
-def summary(seconds: list[float]) -> dict[str, float]:
-    ms = [s * 1000 for s in seconds]
-    return {"p50_ms": percentile(ms, 50), "p95_ms": percentile(ms, 95), "mean_ms": statistics.fmean(ms)}
+from bench_query import measure
 
 
 def run(n: int, root: Path) -> dict[str, Any]:
@@ -58,81 +36,66 @@ def run(n: int, root: Path) -> dict[str, Any]:
     from careerbot.service import assemble_service, open_store
     from careerbot.settings import make_settings
 
-    server, url = start_server(root / "chroma-server")
+    port = common.free_port()  # a `chroma run` server on a free loopback port
+    chroma = [str(Path(sys.executable).parent / "chroma"), "run", "--path", str(root / "chroma-server")]
+    chroma += ["--host", "127.0.0.1", "--port", str(port)]
+    server = subprocess.Popen(chroma, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
-        settings = make_settings(corpus_dir=CORPUS, data_dir=root / "data", chroma_url=url)
+        url = f"http://127.0.0.1:{port}"
+        common.wait_http(url + "/api/v2/heartbeat", server, 120)
+        settings = make_settings(corpus_dir=common.CORPUS, data_dir=root / "data", chroma_url=url)
         embeddings = build_embeddings(cache_dir=settings.data_dir)
-        profiles, chunks = synthetic.ours_corpus(CORPUS, n)
-        _, real = synthetic.ours_corpus(CORPUS, None)  # the first chunks; clones repeat them in order
-        log(f"embedding the {len(real)} real chunks")
+        profiles, chunks = bench_scale.ours_corpus(common.CORPUS, n)
+        real = bench_scale.ours_corpus(common.CORPUS, None)[
+            1
+        ]  # the first chunks; clones repeat them in order
+        common.log(f"embedding the {len(real)} real chunks")
         base = np.asarray(embeddings.embed_documents([c.embed_text for c in real]), dtype=np.float32)
         store = open_store(settings, embeddings)
-        rng = np.random.default_rng(synthetic.SEED)
-        log(f"writing {n} chunks to the Chroma server")
+        common.log(f"writing {n} chunks to the Chroma server")
         started = time.perf_counter()
-        for start in range(0, n, synthetic.BATCH):
-            batch = chunks[start : start + synthetic.BATCH]
-            rows = np.arange(start, start + len(batch))
-            vectors = base[rows % len(base)].copy()
-            clone = rows >= len(base)
-            noise = rng.standard_normal((int(clone.sum()), base.shape[1])).astype(np.float32)
-            vectors[clone] += noise * synthetic.SIGMA
-            vectors[clone] /= np.linalg.norm(vectors[clone], axis=1, keepdims=True)
-            store.upsert(
-                [c.id for c in batch],
-                vectors.tolist(),
-                [c.embed_text for c in batch],
-                [c.metadata() for c in batch],
-            )
-            if start // synthetic.BATCH % 20 == 0:
-                log(f"  {start + len(batch)} / {n}")
-        store.set_fingerprint(corpus_fingerprint(chunks))
+        bench_scale.insert_ours(store, chunks, base)
         write_s = time.perf_counter() - started
-        rss_before_bm25 = proc_status_self()
-        log("BM25 over every chunk (built, saved, then loaded memory-mapped)")
+        rss_before_bm25 = common.proc_status(os.getpid())["VmRSS"]
+        common.log("BM25 over every chunk (built, saved, then loaded memory-mapped)")
         started = time.perf_counter()
-        texts = [c.embed_text for c in chunks]
-        KeywordIndex.load_or_build(
-            [c.id for c in chunks], texts, settings.data_dir / "bm25", corpus_fingerprint(chunks)
+        ids, texts, fingerprint = (
+            [c.id for c in chunks],
+            [c.embed_text for c in chunks],
+            corpus_fingerprint(chunks),
         )
+        KeywordIndex.load_or_build(ids, texts, settings.data_dir / "bm25", fingerprint)
         bm25_build_s = time.perf_counter() - started
-        rss_after_build = proc_status_self()
+        rss_after_build = common.proc_status(os.getpid())["VmRSS"]
         started = time.perf_counter()
         service = assemble_service(settings, profiles, chunks, store, embeddings)  # loads the saved BM25
         assemble_s = time.perf_counter() - started
         named = [f"What does a {p.title} do all day?" for p in profiles[-40:]]
-        samples: dict[str, list[float]] = {"open": [], "named_career": []}
-        for kind, questions in (("open", QUESTIONS[:40]), ("named_career", named)):
+        latency = {}
+        for kind, questions in (("open", common.QUESTIONS[:40]), ("named_career", named)):
             for question in questions[:3]:
                 service.retrieve(question)
-            for _ in range(2):
-                for question in questions:
-                    forget_queries(embeddings)
-                    started = time.perf_counter()
-                    service.retrieve(question)
-                    samples[kind].append(time.perf_counter() - started)
+            latency[kind] = measure(
+                questions, 2, {kind: service.retrieve}, lambda: common.forget_queries(embeddings)
+            )[kind]
         per_career = statistics.median(len(v) for v in service.retriever.by_career.values())
         return {
             "chunks": n,
             "profiles": len(profiles),
             "store_write_s": write_s,
             "bm25_build_and_save_s": bm25_build_s,
-            "bm25_rss_growth_mib": (rss_after_build - rss_before_bm25) / MIB,
-            "bm25_disk_mib": dir_bytes(settings.data_dir / "bm25") / MIB,
+            "bm25_rss_growth_mib": (rss_after_build - rss_before_bm25) / common.MIB,
+            "bm25_disk_mib": common.dir_bytes(settings.data_dir / "bm25") / common.MIB,
             "service_assemble_s": assemble_s,
-            "retrieve_open": summary(samples["open"]),
-            "retrieve_named_career": summary(samples["named_career"]),
+            "retrieve_open": latency["open"],
+            "retrieve_named_career": latency["named_career"],
             "named_career_selectivity": per_career / n,
-            "app_peak_rss_mib": proc_status(os.getpid()).get("VmHWM", 0) / MIB,
-            "server_peak_rss_mib": proc_status(server.pid).get("VmHWM", 0) / MIB,
-            "server_disk_mib": dir_bytes(root / "chroma-server") / MIB,
+            "app_peak_rss_mib": common.proc_status(os.getpid())["VmHWM"] / common.MIB,
+            "server_peak_rss_mib": common.proc_status(server.pid)["VmHWM"] / common.MIB,
+            "server_disk_mib": common.dir_bytes(root / "chroma-server") / common.MIB,
         }
     finally:
-        stop(server)
-
-
-def proc_status_self() -> int:
-    return proc_status(os.getpid()).get("VmRSS", 0)
+        common.stop(server)
 
 
 def main(argv: list[str] | None = None) -> int:

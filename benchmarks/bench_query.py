@@ -7,13 +7,16 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import Any
 
-from common import QUESTIONS, Config, forget_queries, hit_at_3, latency_summary, load_eval, log
+from common import EVAL_PATH, QUESTIONS, Config, forget_queries, latency_summary, log
+
+from careerbot.eval.dataset import load_dataset
+from careerbot.eval.metrics import hit_at
 
 
 def measure(
     questions: Sequence[str], passes: int, probes: dict[str, Callable[[str], Any]], before: Callable[[], None]
-) -> dict[str, list[float]]:
-    """Seconds per call of every probe; probes run interleaved per question so load noise hits all."""
+) -> dict[str, dict[str, float]]:
+    """Latency summary per probe; probes run interleaved per question so load noise hits all."""
     samples: dict[str, list[float]] = {name: [] for name in probes}
     for _ in range(passes):
         for question in questions:
@@ -22,93 +25,77 @@ def measure(
                 started = time.perf_counter()
                 probe(question)
                 samples[name].append(time.perf_counter() - started)
-    return samples
+    return {name: latency_summary(seconds) for name, seconds in samples.items()}
 
 
-class FirstPiece:
-    """Probe for the time to the first streamed piece; the rest is drained later, untimed."""
+def first_piece(stream: Callable[[str], Iterable[Any]], pending: list[Iterator[Any]]) -> Callable[[str], Any]:
+    """Probe for the time to the first streamed piece; the rest is left in ``pending``, drained untimed."""
 
-    def __init__(self, stream: Callable[[str], Iterable[Any]]) -> None:
-        self.stream = stream
-        self.pending: list[Iterator[Any]] = []
+    def probe(question: str) -> Any:
+        pending.append(iter(stream(question)))
+        return next(pending[-1])
 
-    def __call__(self, question: str) -> Any:
-        iterator = iter(self.stream(question))
-        first = next(iterator)
-        self.pending.append(iterator)
-        return first
-
-    def drain(self) -> None:
-        for iterator in self.pending:
-            for _rest in iterator:
-                pass
-        self.pending.clear()
+    return probe
 
 
 def run(cfg: Config, service: Any, rag: Any) -> dict[str, Any]:
     questions = QUESTIONS[: cfg.questions]
-    embeddings = service.retriever.embeddings
     for question in questions[:3]:  # warm-up: first calls pay for lazy initialisation
         service.ask(question)
         rag.answer(question)
     statuses = Counter(service.ask(q).status for q in questions)
-
-    ours_stream, base_stream = FirstPiece(service.stream), FirstPiece(rag.stream)
+    pending: list[Iterator[Any]] = []
 
     def drain() -> None:
-        ours_stream.drain()
-        base_stream.drain()
-        forget_queries(embeddings)
+        for iterator in pending:
+            for _rest in iterator:
+                pass
+        pending.clear()
+        forget_queries(service.retriever.embeddings)
 
     log(f"query: {len(questions)} questions x {cfg.passes} passes")
-    samples = measure(
-        questions,
-        cfg.passes,
-        {
-            "ours.retrieve": service.retrieve,
-            "baseline.retrieve": rag.retrieve,
-            "ours.answer": service.ask,
-            "baseline.answer": rag.answer,
-            "ours.first_piece": ours_stream,
-            "baseline.first_piece": base_stream,
-        },
-        drain,
-    )
+    probes = {
+        "ours.retrieve": service.retrieve,
+        "baseline.retrieve": rag.retrieve,
+        "ours.answer": service.ask,
+        "baseline.answer": rag.answer,
+        "ours.first_piece": first_piece(service.stream, pending),
+        "baseline.first_piece": first_piece(rag.stream, pending),
+    }
+    summaries = measure(questions, cfg.passes, probes, drain)
     drain()
     result: dict[str, Any] = {"ours": {}, "baseline": {}, "questions": len(questions), "passes": cfg.passes}
-    for name, seconds in samples.items():
+    for name, summary in summaries.items():
         system, metric = name.split(".")
-        result[system][metric] = latency_summary(seconds)
+        result[system][metric] = summary
     result["ours"]["answer_statuses"] = dict(statuses)
     return result
 
 
 def quality(cfg: Config, service: Any, rag: Any) -> dict[str, Any]:
     """hit@3 on the real questions: an expected career among the first 3 distinct retrieved careers."""
-    items = load_eval(cfg.eval_items)
+    items = [c for c in load_dataset(EVAL_PATH).cases if c.turns and c.expected_careers][: cfg.eval_items]
     log(f"quality: hit@3 on {len(items)} real questions")
     k = service.settings.top_k
-    ours_hits = ours_k4_hits = base_hits = base_joined_hits = 0
+
+    def hit(careers: Sequence[str], item: Any) -> bool:
+        return hit_at(list(dict.fromkeys(careers)), item.expected_careers, 3)
+
+    hits: Counter[str] = Counter()
     misses: dict[str, list[str]] = {"ours": [], "baseline": []}
     for item in items:
-        history = [{"role": "user", "content": turn} for turn in item["history"]]
-        sources = service.retrieve(item["question"], history, k=k)
-        careers = [s.career for s in sources]
-        ours_hit = hit_at_3(careers, item["expected"])
-        ours_hits += ours_hit
-        ours_k4_hits += hit_at_3(careers[:4], item["expected"])
-        base_hit = hit_at_3(rag.careers(item["question"]), item["expected"])
-        base_hits += base_hit
-        joined = " ".join([*item["history"], item["question"]])
-        base_joined_hits += hit_at_3(rag.careers(joined), item["expected"])
-        if not ours_hit:
-            misses["ours"].append(str(item["id"]))
-        if not base_hit:
-            misses["baseline"].append(str(item["id"]))
+        history = [{"role": "user", "content": turn} for turn in item.turns[:-1]]
+        careers = [s.career for s in service.retrieve(item.question, history, k=k)]
+        found = {"ours": hit(careers, item), "baseline": hit(rag.careers(item.question), item)}
+        hits.update(
+            found, ours_top4=hit(careers[:4], item), joined=hit(rag.careers(" ".join(item.turns)), item)
+        )
+        for system in (s for s, ok in found.items() if not ok):
+            misses[system].append(item.id)
     n = len(items) or 1
     return {
         "items": len(items),
-        "ours": {"hit_at_3": ours_hits / n, "k": k, "hit_at_3_top4": ours_k4_hits / n},
-        "baseline": {"hit_at_3": base_hits / n, "k": 4, "hit_at_3_history_joined": base_joined_hits / n},
+        "ours": {"hit_at_3": hits["ours"] / n, "k": k, "hit_at_3_top4": hits["ours_top4"] / n},
+        "baseline": {"hit_at_3": hits["baseline"] / n, "k": 4, "hit_at_3_history_joined": hits["joined"] / n},
         "misses": misses,
     }

@@ -1,77 +1,167 @@
-"""Retrieval latency and index size on synthetic corpora of 1k, 10k and 100k chunks."""
+"""Retrieval latency and index size on synthetic corpora of 1k, 10k and 100k chunks, scaled from the
+real one deterministically.
+
+Chunks: the real chunks, then clone rounds of every profile (career renamed with a made-up word,
+"Registered nurse Kalomi", slug "registered-nurse-kalomi"), cut at exactly N chunks.
+Vectors: row i is the given vectors' row i; past their end, a clone's vector is its original's real
+embedding plus seeded Gaussian noise, re-normalised (sizes up to ``embed_real_max`` embed their clones
+for real, so they get no noise).
+
+``python benchmarks/bench_scale.py ours|baseline CORPUS SEED_DIR OUT SIZES MODEL_ID`` builds the
+perturbed stores of one system from a seed folder, so the slow Chroma inserts of the large sizes run
+in a separate process (one per system, in parallel) while nothing is being timed.
+"""
 
 from __future__ import annotations
 
 import gc
+import json
+import re
 import subprocess
+import sys
 import time
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 import baseline
+import common
 import numpy as np
-import synthetic
 from bench_query import measure
-from common import (
-    BENCH_DIR,
-    PYTHON,
-    QUESTIONS,
-    Config,
-    Workspace,
-    child_env,
-    dir_bytes,
-    forget_queries,
-    latency_summary,
-    log,
-    wait_for_quiet,
-)
+
+SEED = 6
+SIGMA = 0.02  # per dimension: mean cosine to the original ~0.93 at 384 dimensions
+BATCH = 5000  # below Chroma's max batch (5461)
+_SYLLABLES = ("ka", "lo", "mi", "ra", "te", "vu", "so", "ne", "di", "po")
 
 
-def store_path(ws: Workspace, system: str, n: int) -> Path:
-    return synthetic.store_dir(ws.path("synthetic"), system, n)
+def code(round_no: int) -> str:
+    """A made-up, unique name for clone round 1..999: 1 -> 'Kakalo'."""
+    return "".join(_SYLLABLES[int(d)] for d in f"{round_no:03d}").capitalize()
 
 
-def _real_vectors(ws: Workspace, embeddings: Any) -> tuple[np.ndarray, dict[str, Any]]:
+def _clones(first: list[Any], real: list[Any], n: int, clone: Any) -> list[Any]:
+    """``first``, then rounds of ``clone(item, name)`` (a list) over ``real``, cut at ``n``."""
+    out, round_no = list(first), 0
+    while len(out) < n:
+        round_no += 1
+        for item in real:
+            out += clone(item, code(round_no))
+            if len(out) >= n:
+                break
+    return out[:n]
+
+
+def ours_corpus(corpus_dir: Path, n: int | None) -> tuple[list[Any], list[Any]]:
+    """(profiles, chunks): the real ones, then renamed clones, cut at ``n`` chunks (None: real only)."""
+    from careerbot.chunking import chunk_profiles
+    from careerbot.corpus import load_corpus
+
+    real = list(load_corpus(corpus_dir).profiles)
+    profiles = list(real)
+
+    def clone(profile: Any, name: str) -> list[Any]:
+        similar = tuple(f"{t} {name}" for t in profile.similar_titles)
+        slug, title = f"{profile.slug}-{name.lower()}", f"{profile.title} {name}"
+        profiles.append(replace(profile, slug=slug, title=title, similar_titles=similar, related=()))
+        return list(chunk_profiles([profiles[-1]]))
+
+    chunks = chunk_profiles(real)
+    return profiles, chunks if n is None else _clones(chunks, real, n, clone)
+
+
+def baseline_corpus(real: list[dict[str, Any]], titles: dict[str, str], n: int) -> list[dict[str, Any]]:
+    """Baseline chunks {id, text, metadata}: the real ones, then clones with the career renamed."""
+
+    def clone(doc: dict[str, Any], name: str) -> list[dict[str, Any]]:
+        stem = baseline.career_of(doc["metadata"])
+        title = titles.get(stem, stem.replace("-", " "))
+        text = re.sub(re.escape(title), f"{title} {name}", doc["text"], flags=re.IGNORECASE)
+        source = Path(doc["metadata"]["source"]).with_name(f"{stem}-{name.lower()}.txt")
+        return [{"id": f"{doc['id']}-{name.lower()}", "text": text, "metadata": {"source": str(source)}}]
+
+    return _clones(real, real, n, clone)
+
+
+def perturbed(base: np.ndarray, start: int, stop: int, rng: np.random.Generator) -> np.ndarray:
+    """Rows start..stop-1: row i < len(base) is base[i]; later rows base[i % len(base)] + noise, normalised."""
+    rows = np.arange(start, stop)
+    out = base[rows % len(base)].astype(np.float32)
+    clone = rows >= len(base)
+    out[clone] += rng.standard_normal((int(clone.sum()), base.shape[1]), dtype=np.float32) * SIGMA
+    out[clone] /= np.linalg.norm(out[clone], axis=1, keepdims=True)
+    return out
+
+
+def mean_cosine(a: np.ndarray, b: np.ndarray) -> float:
+    a = a / np.linalg.norm(a, axis=1, keepdims=True)
+    b = b / np.linalg.norm(b, axis=1, keepdims=True)
+    return float(np.mean(np.sum(a * b, axis=1)))
+
+
+def insert(upsert: Any, ids: list[str], texts: list[str], metadatas: list[Any], base: np.ndarray) -> None:
+    """Write rows in batches: upsert(ids, vectors, texts, metadatas), vectors from :func:`perturbed`."""
+    rng = np.random.default_rng(SEED)
+    for start in range(0, len(ids), BATCH):
+        stop = min(start + BATCH, len(ids))
+        upsert(ids[start:stop], perturbed(base, start, stop, rng), texts[start:stop], metadatas[start:stop])
+        if start // BATCH % 20 == 0:
+            print(f"  {stop} / {len(ids)}", file=sys.stderr, flush=True)
+
+
+def insert_ours(store: Any, chunks: list[Any], base: np.ndarray) -> None:
+    """Write chunks with VectorStore.upsert, as careerbot's own store."""
+    from careerbot.chunking import corpus_fingerprint
+
+    def upsert(ids: list[str], vectors: np.ndarray, texts: list[str], metadatas: list[Any]) -> None:
+        store.upsert(ids, vectors.tolist(), texts, metadatas)
+
+    texts, metadatas = [chunk.embed_text for chunk in chunks], [chunk.metadata() for chunk in chunks]
+    insert(upsert, [chunk.id for chunk in chunks], texts, metadatas, base)
+    store.set_fingerprint(corpus_fingerprint(chunks))
+
+
+def open_ours(data_dir: Path, model_id: str) -> Any:
+    """careerbot's store in a data folder (no embeddings needed to write precomputed vectors)."""
+    from careerbot.settings import make_settings
+    from careerbot.store import VectorStore, open_client
+
+    settings = make_settings(data_dir=data_dir)
+    return VectorStore.open(open_client(settings), settings.collection, model_id, str(settings.chroma_path))
+
+
+def insert_baseline(data_dir: Path, docs: list[dict[str, Any]], base: np.ndarray) -> None:
+    """Write chunks into a collection created the way LangChain's Chroma creates it."""
+    collection = baseline.client(data_dir).get_or_create_collection(
+        baseline.COLLECTION, embedding_function=None
+    )
+
+    def upsert(ids: list[str], vectors: np.ndarray, texts: list[str], metadatas: list[Any]) -> None:
+        collection.upsert(ids=ids, embeddings=vectors, documents=texts, metadatas=metadatas)
+
+    insert(upsert, [d["id"] for d in docs], [d["text"] for d in docs], [d["metadata"] for d in docs], base)
+
+
+def _real_vectors(ws: common.Workspace) -> tuple[np.ndarray, dict[str, Any]]:
     """The real embeddings of both systems, read back from the stores built by the ingest phase."""
     from careerbot.corpus import load_corpus
     from careerbot.settings import make_settings
     from careerbot.store import open_client
 
     settings = make_settings(corpus_dir=ws.corpus, data_dir=ws.ours_data)
-    _profiles, chunks = synthetic.ours_corpus(ws.corpus, None)
     got = open_client(settings).get_collection(settings.collection).get(include=["embeddings"])
     by_id = dict(zip(got["ids"], got["embeddings"], strict=True))
-    ours = np.array([by_id[c.id] for c in chunks], dtype=np.float32)
-
-    got = (
-        baseline.client(ws.base_data)
-        .get_collection(baseline.COLLECTION)
-        .get(include=["embeddings", "documents", "metadatas"])
-    )
-    rows = sorted(
-        zip(got["ids"], got["documents"], got["metadatas"], got["embeddings"], strict=True),
-        key=lambda row: int(row[0]),
-    )
-    titles = {p.slug: p.title for p in load_corpus(ws.corpus).profiles}
+    ours = np.array([by_id[chunk.id] for chunk in ours_corpus(ws.corpus, None)[1]], dtype=np.float32)
+    collection = baseline.client(ws.base_data).get_collection(baseline.COLLECTION)
+    got = collection.get(include=["embeddings", "documents", "metadatas"])
+    rows = list(zip(got["ids"], got["documents"], got["metadatas"], got["embeddings"], strict=True))
+    rows.sort(key=lambda row: int(row[0]))
     base = {
         "docs": [{"id": i, "text": d, "metadata": dict(m)} for i, d, m, _v in rows],
         "vectors": np.array([v for *_rest, v in rows], dtype=np.float32),
-        "titles": titles,
+        "titles": {p.slug: p.title for p in load_corpus(ws.corpus).profiles},
     }
     return ours, base
-
-
-def _start_builders(ws: Workspace, sizes: list[int], model_id: str) -> list[tuple[str, Any, Any]]:
-    """One builder process per system (inserting is single-threaded: two use both cores)."""
-    builders = []
-    for system in ("ours", "baseline"):
-        cmd = [PYTHON, str(BENCH_DIR / "synthetic.py"), "--system", system, "--corpus", str(ws.corpus)]
-        cmd += ["--seed-dir", str(ws.path("synthetic-seed")), "--sizes", ",".join(map(str, sizes))]
-        cmd += ["--out", str(ws.path("synthetic")), "--model-id", model_id]
-        logfile = ws.path(f"builder-{system}.log").open("wb")
-        proc = subprocess.Popen(cmd, env=child_env(), stderr=logfile, stdout=logfile)
-        builders.append((system, proc, logfile))
-    return builders
 
 
 def _with_clones(real: np.ndarray, texts: list[str], embeddings: Any) -> tuple[np.ndarray, float | None]:
@@ -81,36 +171,35 @@ def _with_clones(real: np.ndarray, texts: list[str], embeddings: Any) -> tuple[n
     if n == n_real:
         return real[:n], None
     clones = np.asarray(embeddings.embed_documents(texts[n_real:]), dtype=np.float32)
-    return np.vstack([real[:n_real], clones]), synthetic.mean_cosine(
-        clones, real[np.arange(n_real, n) % n_real]
-    )
+    return np.vstack([real[:n_real], clones]), mean_cosine(clones, real[np.arange(n_real, n) % n_real])
 
 
-def _build_real(ws: Workspace, n: int, embeddings: Any, base_embeddings: Any, seed: Any) -> dict[str, Any]:
+def _build_real(
+    ws: common.Workspace, n: int, embeddings: Any, base_embeddings: Any, seed: Any
+) -> dict[str, Any]:
     """A size small enough to embed its clones for real (in this process)."""
     ours_real, base = seed
-    _profiles, chunks = synthetic.ours_corpus(ws.corpus, n)
-    vectors, ours_cos = _with_clones(ours_real, [c.embed_text for c in chunks], embeddings)
-    synthetic.insert_ours(store_path(ws, "ours", n), chunks, vectors, embeddings.model_id)
-    docs = synthetic.baseline_corpus(base["docs"], base["titles"], n)
+    chunks = ours_corpus(ws.corpus, n)[1]
+    vectors, ours_cos = _with_clones(ours_real, [chunk.embed_text for chunk in chunks], embeddings)
+    insert_ours(open_ours(ws.path(f"synthetic/ours-{n}"), embeddings.model_id), chunks, vectors)
+    docs = baseline_corpus(base["docs"], base["titles"], n)
     vectors, base_cos = _with_clones(base["vectors"], [d["text"] for d in docs], base_embeddings)
-    synthetic.insert_baseline(store_path(ws, "baseline", n), docs, vectors)
+    insert_baseline(ws.path(f"synthetic/baseline-{n}"), docs, vectors)
     return {"ours": ours_cos, "baseline": base_cos}
 
 
-def _ours_service(ws: Workspace, n: int, embeddings: Any) -> tuple[Any, float, float]:
+def _ours_service(ws: common.Workspace, n: int, embeddings: Any) -> tuple[Any, float, float]:
     """ChatService over a synthetic store, wired like build_service does."""
     from careerbot.retrieval.keyword import KeywordIndex
     from careerbot.service import assemble_service, open_store
     from careerbot.settings import make_settings
 
-    profiles, chunks = synthetic.ours_corpus(ws.corpus, n)
-    settings = make_settings(corpus_dir=ws.corpus, data_dir=store_path(ws, "ours", n))
+    profiles, chunks = ours_corpus(ws.corpus, n)
+    settings = make_settings(corpus_dir=ws.corpus, data_dir=ws.path(f"synthetic/ours-{n}"))
     started = time.perf_counter()
     store = open_store(settings, embeddings)
-    by_id = {c.id: c for c in chunks}
     keyword_started = time.perf_counter()
-    keyword = KeywordIndex(list(by_id), [c.embed_text for c in chunks])
+    keyword = KeywordIndex([chunk.id for chunk in chunks], [chunk.embed_text for chunk in chunks])
     keyword_s = time.perf_counter() - keyword_started
     service = assemble_service(settings, profiles, chunks, store, embeddings, keyword=keyword)
     if store.count() != n:
@@ -118,58 +207,77 @@ def _ours_service(ws: Workspace, n: int, embeddings: Any) -> tuple[Any, float, f
     return service, time.perf_counter() - started, keyword_s
 
 
-def run(cfg: Config, ws: Workspace, embeddings: Any, base_embeddings: Any) -> dict[str, Any]:
-    seed = _real_vectors(ws, embeddings)
-    synthetic.write_seed(ws.path("synthetic-seed"), seed[0], seed[1])
-    perturbed = [n for n in cfg.scale_sizes if n > cfg.embed_real_max]
-    log(f"scale: building perturbed stores {perturbed} in two builder processes")
-    builders = _start_builders(ws, perturbed, embeddings.model_id)
-    result: dict[str, Any] = {"sigma": synthetic.SIGMA, "seed": synthetic.SEED, "sizes": {}}
-    sample = synthetic.perturbed(seed[0], len(seed[0]) * 2)[len(seed[0]) :]
-    result["perturbation_cosine"] = synthetic.mean_cosine(sample, seed[0])
+def run(cfg: common.Config, ws: common.Workspace, embeddings: Any, base_embeddings: Any) -> dict[str, Any]:
+    seed = _real_vectors(ws)
+    seed_dir = ws.path("synthetic-seed")
+    seed_dir.mkdir()
+    np.save(seed_dir / "ours.npy", seed[0])
+    np.save(seed_dir / "baseline.npy", seed[1]["vectors"])
+    docs = {"docs": seed[1]["docs"], "titles": seed[1]["titles"]}
+    (seed_dir / "baseline.json").write_text(json.dumps(docs), encoding="utf-8")
+    sizes = ",".join(str(n) for n in cfg.scale_sizes if n > cfg.embed_real_max)
+    common.log(f"scale: building perturbed stores [{sizes}] in two builder processes")
+    builders = []  # one per system (inserting is single-threaded: two use both cores)
+    for system in ("ours", "baseline") if sizes else ():
+        args = [system, ws.corpus, seed_dir, ws.path("synthetic"), sizes, embeddings.model_id]
+        with ws.path(f"builder-{system}.log").open("wb") as out:
+            cmd = [common.PYTHON, __file__, *map(str, args)]
+            builders.append((system, subprocess.Popen(cmd, env=common.child_env(), stderr=out, stdout=out)))
+    n_real = len(seed[0])
+    result: dict[str, Any] = {"sigma": SIGMA, "seed": SEED, "sizes": {}}
+    sample = perturbed(seed[0], n_real, 2 * n_real, np.random.default_rng(SEED))
+    result["perturbation_cosine"] = mean_cosine(sample, seed[0])
     for n in cfg.scale_sizes:
         if n <= cfg.embed_real_max:
-            log(f"scale: embedding the clones of the {n}-chunk corpus")
+            common.log(f"scale: embedding the clones of the {n}-chunk corpus")
             result["clone_cosine_real"] = _build_real(ws, n, embeddings, base_embeddings, seed)
     started = time.perf_counter()
-    for system, proc, logfile in builders:
-        code = proc.wait(timeout=3600)
-        logfile.close()
-        if code != 0:
+    for system, proc in builders:
+        if proc.wait(timeout=3600) != 0:
             tail = ws.path(f"builder-{system}.log").read_text()[-3000:]
             raise RuntimeError(f"synthetic builder for {system} failed:\n{tail}")
     result["builder_wait_s"] = time.perf_counter() - started
-    result["background_cpu"] = wait_for_quiet("scale", cfg.quiet_wait)
+    result["background_cpu"] = common.wait_for_quiet("scale", cfg.quiet_wait)
 
-    questions = QUESTIONS[: cfg.questions]
+    questions = common.QUESTIONS[: cfg.questions]
     for n in cfg.scale_sizes:
-        log(f"scale: {n} chunks")
+        common.log(f"scale: {n} chunks")
         service, build_s, keyword_s = _ours_service(ws, n, embeddings)
-        rag = baseline.BaselineRAG(store_path(ws, "baseline", n), base_embeddings)
-        if baseline.client(store_path(ws, "baseline", n)).get_collection(baseline.COLLECTION).count() != n:
+        base_dir = ws.path(f"synthetic/baseline-{n}")
+        rag = baseline.BaselineRAG(base_dir, base_embeddings)
+        if baseline.client(base_dir).get_collection(baseline.COLLECTION).count() != n:
             raise RuntimeError(f"baseline synthetic store does not hold {n} chunks")
         for question in questions[:3]:
             service.retrieve(question)
             rag.retrieve(question)
-        samples = measure(
-            questions,
-            cfg.passes,
-            {"ours": service.retrieve, "baseline": rag.retrieve},
-            lambda: forget_queries(embeddings),
-        )
-        result["sizes"][str(n)] = {
-            "ours": {
-                "retrieve": latency_summary(samples["ours"]),
-                "index_bytes": dir_bytes(store_path(ws, "ours", n)),
-                "service_build_s": build_s,
-                "keyword_index_s": keyword_s,
-                "profiles": service.info.profiles,
-            },
-            "baseline": {
-                "retrieve": latency_summary(samples["baseline"]),
-                "index_bytes": dir_bytes(store_path(ws, "baseline", n)),
-            },
-        }
+        probes = {"ours": service.retrieve, "baseline": rag.retrieve}
+        latency = measure(questions, cfg.passes, probes, lambda: common.forget_queries(embeddings))
+        ours = {"retrieve": latency["ours"], "index_bytes": common.dir_bytes(ws.path(f"synthetic/ours-{n}"))}
+        ours |= {"service_build_s": build_s, "keyword_index_s": keyword_s, "profiles": service.info.profiles}
+        base = {"retrieve": latency["baseline"], "index_bytes": common.dir_bytes(base_dir)}
+        result["sizes"][str(n)] = {"ours": ours, "baseline": base}
         del service, rag
         gc.collect()
     return result
+
+
+def main(system: str, corpus: str, seed_dir: str, out: str, sizes: str, model_id: str) -> int:
+    """Build the perturbed stores of one system (the builder process)."""
+    from careerbot.offline import apply_offline_env
+
+    apply_offline_env()
+    base = np.load(Path(seed_dir) / f"{system}.npy")
+    docs = json.loads((Path(seed_dir) / "baseline.json").read_text(encoding="utf-8"))
+    for n in [int(size) for size in sizes.split(",")]:
+        if system == "ours":
+            insert_ours(open_ours(Path(out) / f"ours-{n}", model_id), ours_corpus(Path(corpus), n)[1], base)
+        else:
+            insert_baseline(
+                Path(out) / f"baseline-{n}", baseline_corpus(docs["docs"], docs["titles"], n), base
+            )
+        print(f"built {system} {n}", file=sys.stderr, flush=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(*sys.argv[1:]))

@@ -1,9 +1,9 @@
-"""Shared helpers: configuration, workspace, timing, percentiles, RSS, HTTP polling, questions."""
+"""Shared helpers: configuration, workspace, timing, processes, HTTP servers and load, questions."""
 
 from __future__ import annotations
 
+import asyncio
 import itertools
-import json
 import os
 import shutil
 import socket
@@ -12,7 +12,7 @@ import sys
 import tempfile
 import time
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -26,7 +26,7 @@ EVAL_PATH = REPO.parent / "shared" / "eval" / "real-questions.jsonl"
 PYTHON = sys.executable
 TIME_BIN = Path("/usr/bin/time")
 NO_RATE_LIMIT = 1_000_000_000  # per-client chat limit for the load test (all clients are 127.0.0.1)
-
+MIB = 1024 * 1024
 _STARTED = time.perf_counter()
 
 
@@ -50,28 +50,10 @@ class Config:
 
 
 FULL = Config(
-    mode="full",
-    profiles=None,
-    questions=40,
-    passes=2,
-    eval_items=None,
-    scale_sizes=(1_000, 10_000, 100_000),
-    embed_real_max=1_000,
-    load_seconds=8.0,
-    load_requests=400,
-    quiet_wait=45.0,
-    startup_runs=3,
+    "full", None, 40, 2, None, (1_000, 10_000, 100_000), 1_000, 8.0, 400, quiet_wait=45, startup_runs=3
 )
 SMOKE = Config(
-    mode="smoke",
-    profiles=("registered-nurse", "electrician", "software-developer"),
-    questions=4,
-    passes=1,
-    eval_items=4,
-    scale_sizes=(50, 150),
-    embed_real_max=50,
-    load_seconds=1.0,
-    load_requests=8,
+    "smoke", ("registered-nurse", "electrician", "software-developer"), 4, 1, 4, (50, 150), 50, 1.0, 8
 )
 
 
@@ -80,23 +62,24 @@ class Workspace:
     """Temporary folders of one run (never the repository's .careerbot)."""
 
     root: Path
-    corpus: Path = field(init=False)
-    ours_data: Path = field(init=False)
-    base_data: Path = field(init=False)
-
-    def __post_init__(self) -> None:
-        self.corpus = self.root / "corpus"
-        self.ours_data = self.root / "ours-data"
-        self.base_data = self.root / "baseline-data"
 
     @classmethod
-    def create(cls, cfg: Config) -> Workspace:
+    def create(cls, cfg: Config | None = None) -> Workspace:
         ws = cls(Path(tempfile.mkdtemp(prefix="careerbot-bench-")))
-        copy_corpus(ws.corpus, cfg.profiles)
+        if cfg:
+            copy_corpus(ws.corpus, cfg.profiles)
         return ws
+
+    corpus = property(lambda self: self.root / "corpus")
+    ours_data = property(lambda self: self.root / "ours-data")
+    base_data = property(lambda self: self.root / "baseline-data")
 
     def path(self, name: str) -> Path:
         return self.root / name
+
+    def copy(self, source: Path, name: str) -> Path:
+        """A copy of a data folder (a second process must not rebuild a store this one has open)."""
+        return Path(shutil.copytree(source, self.root / name, dirs_exist_ok=True))
 
     def remove(self) -> None:
         shutil.rmtree(self.root, ignore_errors=True)
@@ -134,8 +117,7 @@ def wait_for_quiet(label: str, max_wait: float, threshold: float = 0.25) -> dict
     CPUs mostly idle, so their load does not end up in our timings. Returns what it saw."""
     started = time.perf_counter()
     while True:
-        busy = cpu_busy()
-        waited = time.perf_counter() - started
+        busy, waited = cpu_busy(), time.perf_counter() - started
         if busy <= threshold or waited >= max_wait:
             if busy > threshold and max_wait > 0:
                 log(f"{label}: other processes still use {busy:.0%} of the CPUs; measuring anyway")
@@ -147,64 +129,52 @@ def wait_for_quiet(label: str, max_wait: float, threshold: float = 0.25) -> dict
 def latency_summary(seconds: Sequence[float]) -> dict[str, float]:
     """p50/p95/mean/max in milliseconds."""
     ms = [s * 1000 for s in seconds]
+    nan = float("nan")
     return {
         "n": len(ms),
-        "p50_ms": percentile(ms, 50) if ms else float("nan"),
-        "p95_ms": percentile(ms, 95) if ms else float("nan"),
-        "mean_ms": sum(ms) / len(ms) if ms else float("nan"),
-        "max_ms": max(ms, default=float("nan")),
+        "p50_ms": percentile(ms, 50) if ms else nan,
+        "p95_ms": percentile(ms, 95) if ms else nan,
+        "mean_ms": sum(ms) / len(ms) if ms else nan,
+        "max_ms": max(ms, default=nan),
     }
 
 
 def dir_bytes(path: Path) -> int:
     """Disk usage of a folder (allocated blocks, like `du`)."""
-    total = 0
-    for root, _dirs, files in os.walk(path):
-        for name in files:
-            try:
-                total += os.stat(os.path.join(root, name)).st_blocks * 512
-            except OSError:
-                continue
-    return total
+    return sum(p.stat().st_blocks * 512 for p in path.rglob("*") if p.is_file())
 
 
 def proc_status(pid: int) -> dict[str, int]:
     """VmRSS and VmHWM (peak RSS) of a process in bytes, from /proc/<pid>/status."""
-    result: dict[str, int] = {}
-    try:
-        text = Path(f"/proc/{pid}/status").read_text()
-    except OSError:
-        return result
-    for line in text.splitlines():
-        key, _, value = line.partition(":")
-        if key in ("VmRSS", "VmHWM"):
-            result[key] = int(value.split()[0]) * 1024
-    return result
+    lines = Path(f"/proc/{pid}/status").read_text().splitlines()
+    fields = (line.partition(":") for line in lines)
+    return {k: int(v.split()[0]) * 1024 for k, _, v in fields if k in ("VmRSS", "VmHWM")}
 
 
 def child_env(**extra: str) -> dict[str, str]:
     """Environment for a child process: no CAREERBOT_* leakage, offline, plus ``extra``."""
     from careerbot.offline import OFFLINE_ENV
 
-    env = {k: v for k, v in os.environ.items() if not k.startswith("CAREERBOT_")}
-    env.update(OFFLINE_ENV)
-    env.update(extra)
-    return env
+    return {k: v for k, v in os.environ.items() if not k.startswith("CAREERBOT_")} | OFFLINE_ENV | extra
 
 
-def run_command(cmd: Sequence[str], env: dict[str, str], timeout: float = 600) -> dict[str, Any]:
-    """Run a command to completion: wall seconds and, with /usr/bin/time -v, its peak RSS."""
-    full = [str(TIME_BIN), "-v", *cmd] if TIME_BIN.exists() else list(cmd)
-    started = time.perf_counter()
-    done = subprocess.run(full, env=env, capture_output=True, text=True, timeout=timeout, cwd=REPO)
-    seconds = time.perf_counter() - started
+def run_timed(cmd: Sequence[str], env: dict[str, str], stdin: str = "") -> dict[str, Any]:
+    """Run a command to the end: wall seconds, its output and, from `/usr/bin/time -v`, its CPU (user +
+    sys) seconds and peak RSS. (A child forked straight from this large process would report this
+    process's RSS as its peak: Linux keeps the high-water mark across exec.)"""
+    with tempfile.TemporaryDirectory() as tmp:
+        stats = Path(tmp) / "time"
+        full = [str(TIME_BIN), "-v", "-o", str(stats), *cmd] if TIME_BIN.exists() else list(cmd)
+        started = time.perf_counter()
+        done = subprocess.run(full, env=env, input=stdin, capture_output=True, text=True, cwd=REPO)
+        seconds = time.perf_counter() - started
+        lines = stats.read_text().splitlines() if stats.exists() else []
     if done.returncode != 0:
-        raise RuntimeError(f"{' '.join(cmd)} failed ({done.returncode}):\n{done.stderr[-3000:]}")
-    peak = None
-    for line in done.stderr.splitlines():
-        if "Maximum resident set size" in line:
-            peak = int(line.rsplit(":", 1)[1]) * 1024
-    return {"seconds": seconds, "peak_rss_bytes": peak, "stderr": done.stderr}
+        raise RuntimeError(f"{' '.join(cmd[:3])} failed ({done.returncode}):\n{done.stderr[-3000:]}")
+    got = dict(line.strip().rsplit(": ", 1) for line in lines if ": " in line)
+    cpu = float(got["User time (seconds)"]) + float(got["System time (seconds)"]) if got else None
+    peak = int(got["Maximum resident set size (kbytes)"]) * 1024 if got else None
+    return {"seconds": seconds, "cpu_s": cpu, "peak_rss_bytes": peak, "out": done.stdout, "err": done.stderr}
 
 
 def free_port() -> int:
@@ -241,34 +211,79 @@ def stop(proc: subprocess.Popen[bytes]) -> None:
             proc.wait(timeout=15)
 
 
+def ask_http(url: str, question: str) -> dict[str, Any]:
+    """One POST /api/chat; its JSON (an error when the server does not answer 200)."""
+    import httpx
+
+    response = httpx.post(url + "/api/chat", json={"message": question, "history": []}, timeout=120)
+    response.raise_for_status()
+    return dict(response.json())
+
+
+def launch(
+    cmd: Sequence[str], env: dict[str, str], logfile: Path, timeout: float, question: str, answered: bool
+) -> dict[str, Any]:
+    """Start a server on a free port (CAREERBOT_PORT): its "proc" and "url", seconds to /healthz 200 and
+    to a first answer to POST /api/chat (with ``answered``, asked again like a user until "answered")."""
+    port = free_port()
+    url, env = f"http://127.0.0.1:{port}", {**env, "CAREERBOT_PORT": str(port)}
+    with logfile.open("wb") as sink:
+        started = time.perf_counter()
+        proc = subprocess.Popen(cmd, cwd=REPO, env=env, stdout=sink, stderr=sink)
+    try:
+        wait_http(url + "/healthz", proc, timeout, interval=0.02)
+        healthz_s = time.perf_counter() - started
+        while ask_http(url, question).get("status") != "answered" and answered:
+            if time.perf_counter() - started > timeout:
+                raise TimeoutError(f"no answered reply to {question!r} within {timeout} s")
+    except BaseException:
+        stop(proc)
+        raise
+    first_answer_s = time.perf_counter() - started
+    return dict(proc=proc, url=url, started=started, healthz_s=healthz_s, first_answer_s=first_answer_s)
+
+
+def load(
+    url: str, questions: Iterator[str], clients: int, max_requests: int, seconds: float
+) -> dict[str, Any]:
+    """``clients`` concurrent loops (asyncio) of POST /api/chat until ``max_requests`` or ``seconds``."""
+    import httpx
+
+    counts = {"issued": 0, "ok": 0, "failed": 0, "answered": 0, "started": 0.0, "elapsed": 0.0}
+    latencies: list[float] = []
+
+    async def worker(client: httpx.AsyncClient) -> None:
+        while counts["issued"] < max_requests and time.perf_counter() < counts["started"] + seconds:
+            counts["issued"] += 1
+            sent = time.perf_counter()
+            try:
+                response = await client.post("/api/chat", json={"message": next(questions), "history": []})
+            except httpx.HTTPError:
+                counts["failed"] += 1
+                continue
+            latencies.append(time.perf_counter() - sent)
+            ok = response.status_code == 200
+            counts["ok" if ok else "failed"] += 1
+            counts["answered"] += ok and response.json().get("status") == "answered"
+
+    async def main() -> None:
+        limits = httpx.Limits(max_connections=clients, max_keepalive_connections=clients)
+        async with httpx.AsyncClient(base_url=url, timeout=120, limits=limits) as client:
+            counts["started"] = time.perf_counter()
+            await asyncio.gather(*(worker(client) for _ in range(clients)))
+            counts["elapsed"] = time.perf_counter() - counts["started"]
+
+    asyncio.run(main())
+    ok, elapsed = counts["ok"], counts["elapsed"]
+    result = dict(clients=clients, requests=ok, failed=counts["failed"], status_answered=counts["answered"])
+    return result | dict(seconds=elapsed, req_per_s=ok / elapsed, latency=latency_summary(latencies))
+
+
 def forget_queries(embeddings: Any) -> None:
     """Empty careerbot's query-embedding cache so each timed query pays for its embedding."""
     cache = getattr(embeddings, "_query", None)
     if cache is not None and hasattr(cache, "cache_clear"):
         cache.cache_clear()
-
-
-def load_eval(limit: int | None) -> list[dict[str, Any]]:
-    """Items of the real-questions file with expected careers: last turn, earlier turns, slugs."""
-    items = []
-    for line in EVAL_PATH.read_text(encoding="utf-8").splitlines():
-        if not line.strip():
-            continue
-        row = json.loads(line)
-        turns = [str(t) for t in row.get("turns") or []]
-        expected = [str(s) for s in row.get("expected_careers") or []]
-        if not turns or not expected:
-            continue
-        items.append(
-            {"id": row.get("id"), "question": turns[-1], "history": turns[:-1], "expected": expected}
-        )
-    return items[:limit] if limit else items
-
-
-def hit_at_3(ranked_careers: Sequence[str], expected: Sequence[str]) -> bool:
-    """Any expected slug among the first three distinct careers, in rank order."""
-    first = list(dict.fromkeys(ranked_careers))[:3]
-    return any(slug in first for slug in expected)
 
 
 # Forty varied questions, written for this benchmark (not taken from the evaluation set).
@@ -334,8 +349,7 @@ _OPENERS = ("", "Quick question: ", "Hi! ", "Honestly, ", "I'm curious. ")
 
 def question_stream(titles: Sequence[str]) -> Iterator[str]:
     """Unique questions for the HTTP load (no query-cache hits): templates x careers x openers."""
-    combos = itertools.product(_OPENERS, _TEMPLATES, sorted(titles))
-    for opener, template, title in combos:
+    for opener, template, title in itertools.product(_OPENERS, _TEMPLATES, sorted(titles)):
         yield opener + template.format(t=title.lower())
     for n in itertools.count(1):  # only reached by very long runs
         yield f"Question {n}: what does a {sorted(titles)[n % len(titles)].lower()} do?"

@@ -4,14 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
-MIB = 1024 * 1024
+from common import MIB
+
 GIB = 1024 * MIB
-
-
-def _ratio(ours: float | None, base: float | None) -> float | None:
-    if ours is None or base is None or base == 0:
-        return None
-    return ours / base
+PCTS = ("p50", "p95")
+FIGURE = ("area", "figure", "unit", "ours", "baseline", "ratio", "better")
 
 
 def _ok(r: dict[str, Any], name: str) -> bool:
@@ -19,213 +16,132 @@ def _ok(r: dict[str, Any], name: str) -> bool:
     return isinstance(r.get(name), dict) and "error" not in r[name]
 
 
+def _get(values: dict[str, Any], key: str) -> Any:
+    """A value at a dotted path ("retrieve.p50_ms"), None when absent."""
+    for part in key.split("."):
+        values = values.get(part) if isinstance(values, dict) else None  # type: ignore[assignment]
+    return values
+
+
 def figures(r: dict[str, Any]) -> list[dict[str, Any]]:
-    rows: list[dict[str, Any]] = []
-
-    def add(area: str, name: str, unit: str, ours: Any, base: Any, better: str = "lower") -> None:
-        rows.append(
-            {
-                "area": area,
-                "figure": name,
-                "unit": unit,
-                "ours": ours,
-                "baseline": base,
-                "ratio": _ratio(ours, base),
-                "better": better,
-            }
-        )
-
-    def mib(value: Any) -> float | None:
-        return None if value is None else value / MIB
-
+    """One row per figure, ours against the baseline: (area, figure, unit, key in both systems' results)."""
+    rows: list[tuple[str, str, str, dict[str, Any], str]] = []  # area, name, unit, part, key
     if _ok(r, "ingest"):
-        o, b = r["ingest"]["ours"], r["ingest"]["baseline"]
-        add(
-            "ingest",
-            "chunks embedded per second (full build)",
-            "chunks/s",
-            o["chunks_per_s"],
-            b["chunks_per_s"],
-            "higher",
-        )
-        label = f"full build, real corpus ({o['profiles']} profiles; {o['chunks']} vs {b['chunks']} chunks)"
-        add("ingest", label, "s", o["full_build_s"], b["full_build_s"])
-        add(
-            "ingest",
-            "re-ingest, unchanged corpus (in-process)",
-            "s",
-            o["reingest_unchanged_s"],
-            b["reingest_unchanged_s"],
-        )
-        add(
-            "ingest",
-            "re-ingest, one profile changed (in-process)",
-            "s",
-            o["changed_one_s"],
-            b["changed_one_s"],
-        )
-        add(
-            "ingest",
-            "`ingest` command, unchanged corpus (whole process)",
-            "s",
-            o["cli_unchanged_s"],
-            b["cli_unchanged_s"],
-        )
-        add(
-            "memory",
-            "`ingest` command peak RSS",
-            "MiB",
-            mib(o["cli_peak_rss_bytes"]),
-            mib(b["cli_peak_rss_bytes"]),
-        )
-        add("memory", "index size on disk, real corpus", "MiB", mib(o["index_bytes"]), mib(b["index_bytes"]))
-    if _ok(r, "query"):
-        o, b = r["query"]["ours"], r["query"]["baseline"]
-        for key, name in (
-            ("retrieve", "retrieval"),
-            ("answer", "answer (end to end)"),
-            ("first_piece", "first streamed piece"),
-        ):
-            for pct in ("p50", "p95"):
-                add("query", f"{name} {pct}", "ms", o[key][f"{pct}_ms"], b[key][f"{pct}_ms"])
+        i, o = r["ingest"], r["ingest"]["ours"]
+        chunks = f"{o['profiles']} profiles; {o['chunks']} vs {i['baseline']['chunks']} chunks"
+        rows += [
+            ("ingest", "chunks embedded per second (full build)", "chunks/s", i, "chunks_per_s"),
+            ("ingest", f"full build, real corpus ({chunks})", "s", i, "full_build_s"),
+            ("ingest", "re-ingest, unchanged corpus (in-process)", "s", i, "reingest_unchanged_s"),
+            ("ingest", "re-ingest, one profile changed (in-process)", "s", i, "changed_one_s"),
+            ("ingest", "`ingest` command, unchanged corpus (whole process)", "s", i, "cli_unchanged_s"),
+            ("memory", "`ingest` command peak RSS", "MiB", i, "cli_peak_rss_bytes"),
+            ("memory", "index size on disk, real corpus", "MiB", i, "index_bytes"),
+        ]
+    queries = {
+        "retrieve": "retrieval",
+        "answer": "answer (end to end)",
+        "first_piece": "first streamed piece",
+    }
+    for key, name in queries.items() if _ok(r, "query") else ():
+        rows += [("query", f"{name} {p}", "ms", r["query"], f"{key}.{p}_ms") for p in PCTS]
     if _ok(r, "quality"):
-        q = r["quality"]
-        name = f"hit@3, {q['items']} real questions"
-        add("quality", name, "%", 100 * q["ours"]["hit_at_3"], 100 * q["baseline"]["hit_at_3"], "higher")
+        name = f"hit@3, {r['quality']['items']} real questions"
+        rows.append(("quality", name, "%", r["quality"], "hit_at_3"))
     for n, size in (r["scale"]["sizes"] if _ok(r, "scale") else {}).items():
-        o, b = size["ours"], size["baseline"]
-        for pct in ("p50", "p95"):
-            add(
-                "scale",
-                f"retrieval {pct} at {int(n):,} chunks",
-                "ms",
-                o["retrieve"][f"{pct}_ms"],
-                b["retrieve"][f"{pct}_ms"],
-            )
-        add(
-            "scale",
-            f"index size on disk at {int(n):,} chunks",
-            "MiB",
-            mib(o["index_bytes"]),
-            mib(b["index_bytes"]),
-        )
+        rows += [
+            ("scale", f"retrieval {p} at {int(n):,} chunks", "ms", size, f"retrieve.{p}_ms") for p in PCTS
+        ]
+        rows.append(("scale", f"index size on disk at {int(n):,} chunks", "MiB", size, "index_bytes"))
     if _ok(r, "serve"):
-        s = r["serve"]
-        o, b = s["ours"], s["baseline"]
-        label = f"(ours: `{o['command']}`, baseline: `{b['command']}`)"
+        s, o = r["serve"], r["serve"]["ours"]
+        label = f"(ours: `{o['command']}`, baseline: `{s['baseline']['command']}`)"
         runs = f"median of {len(o['healthz_runs_s'])} launch(es)"
-        add("serve", f"start-up to /healthz 200 {label}, {runs}", "s", o["healthz_s"], b["healthz_s"])
-        add(
-            "serve",
-            f"start-up to first answered POST /api/chat, {runs}",
-            "s",
-            o["first_answer_s"],
-            b["first_answer_s"],
-        )
-        add(
-            "memory",
-            "peak RSS of the server after start-up",
-            "MiB",
-            mib(o["peak_rss_after_start_bytes"]),
-            mib(b["peak_rss_after_start_bytes"]),
-        )
-        add(
-            "memory",
-            "peak RSS of the server after the load",
-            "MiB",
-            mib(o.get("peak_rss_bytes")),
-            mib(b.get("peak_rss_bytes")),
-        )
-        for clients, load in o.get("throughput", {}).items():
-            base = b.get("throughput", {}).get(clients, {}).get("req_per_s")
-            add(
-                "serve",
-                f"answered requests/s, {clients} client(s)",
-                "req/s",
-                load["req_per_s"],
-                base,
-                "higher",
-            )
-    return rows
+        rows += [
+            ("serve", f"start-up to /healthz 200 {label}, {runs}", "s", s, "healthz_s"),
+            ("serve", f"start-up to first answered POST /api/chat, {runs}", "s", s, "first_answer_s"),
+            ("memory", "peak RSS of the server after start-up", "MiB", s, "peak_rss_after_start_bytes"),
+            ("memory", "peak RSS of the server after the load", "MiB", s, "peak_rss_bytes"),
+        ]
+        for clients in o.get("throughput", {}):
+            key = f"throughput.{clients}.req_per_s"
+            rows.append(("serve", f"answered requests/s, {clients} client(s)", "req/s", s, key))
+    out = []
+    for area, name, unit, part, key in rows:
+        convert = {"MiB": lambda v: v / MIB, "%": lambda v: 100 * v}.get(unit, lambda v: v)
+        ours, base = (_get(part[system], key) for system in ("ours", "baseline"))
+        ours, base = (None if v is None else convert(v) for v in (ours, base))
+        better = "higher" if unit in ("chunks/s", "%", "req/s") else "lower"
+        ratio = None if ours is None or not base else ours / base
+        out.append(dict(zip(FIGURE, (area, name, unit, ours, base, ratio, better), strict=True)))
+    return out
+
+
+def _target(
+    name: str, value: float | None, limit: float, unit: str, at_least: bool = False
+) -> dict[str, Any]:
+    met = None if value is None else (value >= limit if at_least else value <= limit)
+    return {"target": name, "value": value, "limit": limit, "unit": unit, "at_least": at_least, "met": met}
 
 
 def targets(r: dict[str, Any]) -> list[dict[str, Any]]:
-    rows: list[dict[str, Any]] = []
-
-    def check(name: str, value: float | None, limit: float, unit: str, at_least: bool = False) -> None:
-        met = None if value is None else (value >= limit if at_least else value <= limit)
-        rows.append(
-            {"target": name, "value": value, "limit": limit, "unit": unit, "at_least": at_least, "met": met}
-        )
-
-    q = r["query"] if _ok(r, "query") else None
-    ing = r["ingest"] if _ok(r, "ingest") else None
-    if q:
-        check("retrieval p50, real corpus", q["ours"]["retrieve"]["p50_ms"], 30, "ms")
-        check("answer p50 (end to end), real corpus", q["ours"]["answer"]["p50_ms"], 15, "ms")
-        ratio = q["ours"]["retrieve"]["p50_ms"] / q["baseline"]["retrieve"]["p50_ms"]
-        check("retrieval p50 vs baseline's (ours/baseline)", ratio, 1.5, "x")
+    """Each target: its value, limit (a maximum, or a minimum when ``at_least``) and whether it is met."""
+    checks: list[dict[str, Any]] = []
+    if _ok(r, "query"):
+        p50, base_p50 = r["query"]["ours"]["retrieve"]["p50_ms"], r["query"]["baseline"]["retrieve"]["p50_ms"]
+        checks += [
+            _target("retrieval p50, real corpus", p50, 30, "ms"),
+            _target("answer p50 (end to end), real corpus", r["query"]["ours"]["answer"]["p50_ms"], 15, "ms"),
+            _target("retrieval p50 vs baseline's (ours/baseline)", p50 / base_p50, 1.5, "x"),
+        ]
     sizes = r["scale"]["sizes"] if _ok(r, "scale") else {}
     if sizes:
-        largest = max(sizes, key=int)
-        check(
-            f"retrieval p50 at {int(largest):,} chunks",
-            sizes[largest]["ours"]["retrieve"]["p50_ms"],
-            60,
-            "ms",
+        n = max(sizes, key=int)
+        checks.append(
+            _target(f"retrieval p50 at {int(n):,} chunks", sizes[n]["ours"]["retrieve"]["p50_ms"], 60, "ms")
         )
-    if ing:
-        o = ing["ours"]
-        check(f"ingest (full build) of {o['profiles']} profiles", o["full_build_s"], 12, "s")
-        check("re-ingest, unchanged corpus (in-process)", o["reingest_unchanged_s"], 3, "s")
-        check("re-ingest, one profile changed (in-process)", o["changed_one_s"], 5, "s")
-    if _ok(r, "serve"):
-        s = r["serve"]
-        app = s["ours"]
-        check("start-up to first answer (`python app.py`, median)", app["first_answer_s"], 5, "s")
-        peaks = [
-            p for p in (app["peak_rss_after_start_bytes"], s["ours"].get("peak_rss_bytes")) if p is not None
+    if _ok(r, "ingest"):
+        o = r["ingest"]["ours"]
+        checks += [
+            _target(f"ingest (full build) of {o['profiles']} profiles", o["full_build_s"], 12, "s"),
+            _target("re-ingest, unchanged corpus (in-process)", o["reingest_unchanged_s"], 3, "s"),
+            _target("re-ingest, one profile changed (in-process)", o["changed_one_s"], 5, "s"),
         ]
-        check("serving peak RSS", max(peaks) / GIB if peaks else None, 500 / 1024, "GiB")
-        four = s["ours"].get("throughput", {}).get("4", {}).get("req_per_s")
-        check("answered requests/s with 4 clients", four, 100, "req/s", True)
+    if _ok(r, "serve"):
+        o = r["serve"]["ours"]
+        peaks = [p for p in (o["peak_rss_after_start_bytes"], o.get("peak_rss_bytes")) if p is not None]
+        checks += [
+            _target("start-up to first answer (`python app.py`, median)", o["first_answer_s"], 5, "s"),
+            _target("serving peak RSS", max(peaks) / GIB if peaks else None, 500 / 1024, "GiB"),
+            _target(
+                "answered requests/s with 4 clients", _get(o, "throughput.4.req_per_s"), 100, "req/s", True
+            ),
+        ]
     if _ok(r, "quality"):
-        qual = r["quality"]
-        diff = 100 * (qual["ours"]["hit_at_3"] - qual["baseline"]["hit_at_3"])
-        check("hit@3 minus baseline's (points)", diff, 0, "pts", True)
-    return rows
+        q = r["quality"]
+        points = 100 * (q["ours"]["hit_at_3"] - q["baseline"]["hit_at_3"])
+        checks.append(_target("hit@3 minus baseline's (points)", points, 0, "pts", True))
+    return checks
 
 
 def _num(value: Any, unit: str = "") -> str:
     if value is None:
         return "—"
-    if unit in ("%", "pts"):
-        return f"{value:.1f}"
-    if unit == "x":
-        return f"{value:.2f}"
-    magnitude = abs(value)
-    if magnitude >= 100:
-        return f"{value:,.0f}"
-    if magnitude >= 10:
-        return f"{value:.1f}"
-    return f"{value:.2f}"
+    if unit in ("%", "pts", "x"):
+        return f"{value:.2f}" if unit == "x" else f"{value:.1f}"
+    return f"{value:,.0f}" if abs(value) >= 100 else f"{value:.1f}" if abs(value) >= 10 else f"{value:.2f}"
 
 
 def markdown(rows: list[dict[str, Any]], checks: list[dict[str, Any]]) -> str:
-    lines = [
-        "| area | figure | unit | ours | baseline | ours / baseline |",
-        "|---|---|---|---:|---:|---:|",
-    ]
+    """The figures table, then the targets table."""
+    lines = ["| area | figure | unit | ours | baseline | ours / baseline |", "|---|---|---|---:|---:|---:|"]
     for row in rows:
         ratio = "—" if row["ratio"] is None else f"{row['ratio']:.2f}×"
-        lines.append(
-            f"| {row['area']} | {row['figure']} | {row['unit']} | {_num(row['ours'], row['unit'])} "
-            f"| {_num(row['baseline'], row['unit'])} | {ratio} |"
-        )
+        values = [_num(row[system], row["unit"]) for system in ("ours", "baseline")]
+        lines.append("| " + " | ".join([row["area"], row["figure"], row["unit"], *values, ratio]) + " |")
     lines += ["", "| target | measured | limit | met |", "|---|---:|---:|---|"]
-    for check in checks:
-        limit = f"{'≥' if check['at_least'] else '≤'} {_num(check['limit'], check['unit'])} {check['unit']}"
-        met = {True: "met", False: "**missed**", None: "—"}[check["met"]]
-        value = f"{_num(check['value'], check['unit'])} {check['unit']}"
-        lines.append(f"| {check['target']} | {value} | {limit} | {met} |")
+    for c in checks:
+        limit = f"{'≥' if c['at_least'] else '≤'} {_num(c['limit'], c['unit'])} {c['unit']}"
+        met = {True: "met", False: "**missed**", None: "—"}[c["met"]]
+        lines.append(f"| {c['target']} | {_num(c['value'], c['unit'])} {c['unit']} | {limit} | {met} |")
     return "\n".join(lines) + "\n"

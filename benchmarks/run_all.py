@@ -27,53 +27,41 @@ from common import FULL, RESULTS_DIR, SMOKE, Workspace, log, wait_for_quiet
 PHASES = ("ingest", "query", "serve", "scale")
 
 
-def _load_models() -> tuple[Any, Any, dict[str, float]]:
+def run(cfg: Any, ws: Workspace, phases: set[str]) -> dict[str, Any]:
     from careerbot.offline import apply_offline_env
 
     apply_offline_env()
-    import baseline
-
-    from careerbot.embeddings import build_embeddings
-
-    started = time.perf_counter()
-    ours = build_embeddings()
-    ours.embed_query("warm-up")
-    ours_s = time.perf_counter() - started
-    started = time.perf_counter()
-    base = baseline.make_embeddings()
-    base.embed_query("warm-up")
-    base_s = time.perf_counter() - started
-    return ours, base, {"ours": ours_s, "baseline": base_s}
-
-
-def run(cfg: Any, ws: Workspace, phases: set[str]) -> dict[str, Any]:
     import baseline
     import bench_ingest
     import bench_query
     import bench_scale
     import bench_serve
 
+    from careerbot.embeddings import build_embeddings
     from careerbot.service import build_service
     from careerbot.settings import make_settings
 
-    results: dict[str, Any] = {}
     log(f"{cfg.mode} run in {ws.root}")
-    embeddings, base_embeddings, load_s = _load_models()
-    quiet: dict[str, Any] = {}
-    results["meta"] = {"model_load_s": load_s, "background_cpu_before_phase": quiet}
-    quiet["ingest"] = wait_for_quiet("ingest", cfg.quiet_wait)
+    models, load_s = {}, {}
+    for name, make in (("ours", build_embeddings), ("baseline", baseline.make_embeddings)):
+        started = time.perf_counter()
+        models[name] = make()
+        models[name].embed_query("warm-up")
+        load_s[name] = time.perf_counter() - started
+    embeddings, base_embeddings = models["ours"], models["baseline"]
+    quiet = {"ingest": wait_for_quiet("ingest", cfg.quiet_wait)}
+    results: dict[str, Any] = {"meta": {"model_load_s": load_s, "background_cpu_before_phase": quiet}}
     results["ingest"] = bench_ingest.run(cfg, ws, embeddings, base_embeddings)  # the others need it
     settings = make_settings(corpus_dir=ws.corpus, data_dir=ws.ours_data)
     service = build_service(settings, embeddings=embeddings, progress=False)
     rag = baseline.BaselineRAG(ws.base_data, base_embeddings)
-    titles = [p.title for p in service.profiles]
-    phases_to_run = {
+    calls = {
         "query": lambda: bench_query.run(cfg, service, rag),
         "quality": lambda: bench_query.quality(cfg, service, rag),
-        "serve": lambda: bench_serve.run(cfg, ws, titles),
+        "serve": lambda: bench_serve.run(cfg, ws, [p.title for p in service.profiles]),
         "scale": lambda: bench_scale.run(cfg, ws, embeddings, base_embeddings),
     }
-    for name, call in phases_to_run.items():
+    for name, call in calls.items():
         if name not in phases and not (name == "quality" and "query" in phases):
             continue
         if name != "scale":  # scale waits itself, once its stores are built
@@ -91,20 +79,17 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--smoke", action="store_true", help="tiny, fast run (CI)")
     parser.add_argument("--out", type=Path, help="JSON results file (default: benchmarks/results/...)")
     parser.add_argument("--keep", action="store_true", help="keep the temporary data folder")
+    skippable = ", ".join(PHASES[1:])
     parser.add_argument(
-        "--skip",
-        default="",
-        help=f"comma-separated phases to skip (development only): {', '.join(PHASES[1:])}",
+        "--skip", default="", help=f"comma-separated phases to skip (development only): {skippable}"
     )
     parser.add_argument("--scale-sizes", help="comma-separated chunk counts (development only)")
     args = parser.parse_args(argv)
     cfg = SMOKE if args.smoke else FULL
     if args.scale_sizes:
         cfg = dataclasses.replace(cfg, scale_sizes=tuple(int(n) for n in args.scale_sizes.split(",")))
-    phases = set(PHASES) - {p.strip() for p in args.skip.split(",") if p.strip()}
-    started_at = datetime.now(UTC)
-    started = time.perf_counter()
-    load_before = os.getloadavg()
+    phases = set(PHASES) - {p.strip() for p in args.skip.split(",")}
+    started_at, started, load_before = datetime.now(UTC), time.perf_counter(), os.getloadavg()
     ws = Workspace.create(cfg)
     try:
         results = run(cfg, ws, phases)
@@ -131,17 +116,16 @@ def main(argv: list[str] | None = None) -> int:
     if failed:
         results["table"] += f"\nFailed phases (no figures): {', '.join(failed)}.\n"
     text = json.dumps(results, indent=2, default=str)
-    if args.out:
-        out = args.out
-    else:  # default place, plus <mode>-latest copies
-        out = RESULTS_DIR / f"{cfg.mode}-{started_at.strftime('%Y%m%dT%H%M%SZ')}.json"
+    out = args.out or RESULTS_DIR / f"{cfg.mode}-{started_at.strftime('%Y%m%dT%H%M%SZ')}.json"
+    if not args.out:  # the default place also gets <mode>-latest copies
         RESULTS_DIR.mkdir(parents=True, exist_ok=True)
         (RESULTS_DIR / f"{cfg.mode}-latest.json").write_text(text, encoding="utf-8")
         (RESULTS_DIR / f"{cfg.mode}-latest.md").write_text(results["table"], encoding="utf-8")
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(text, encoding="utf-8")
-    minutes = results["meta"]["duration_s"] / 60
-    print(f"## careerbot benchmarks ({cfg.mode}, {results['meta']['date']}, {minutes:.1f} min)\n")
+    print(
+        f"## careerbot benchmarks ({cfg.mode}, {results['meta']['date']}, {results['meta']['duration_s'] / 60:.1f} min)\n"
+    )
     print(results["table"])
     log(f"results: {out}")
     if failed:
