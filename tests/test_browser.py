@@ -318,6 +318,15 @@ def widget(page: Any) -> tuple[Any, Any]:
     )
 
 
+def send_in_widget(page: Any, box: Any, question: str) -> None:
+    """Type a question into the widget, press Enter, and wait until it may send again."""
+    box.fill(question)
+    box.press("Enter")
+    page.wait_for_function(
+        "() => !document.querySelector('careerbot-widget').shadowRoot.querySelector('.send').disabled"
+    )
+
+
 FIRST_TEXT_PROBE = """() => {
   const root = document.querySelector('careerbot-widget').shadowRoot;
   window.__cbFirst = null;
@@ -413,12 +422,8 @@ def test_markup_in_messages_never_becomes_live_in_the_widget(browser: Any, host_
     bubble.click()
     box = panel.get_by_label("Your question")
     for question in ("<img src=x onerror=alert(1)>", "<script>alert(2)</script> what does a chef do?"):
-        box.fill(question)
-        box.press("Enter")
+        send_in_widget(page, box, question)
         panel.get_by_text(question, exact=True).wait_for()
-        page.wait_for_function(
-            "() => !document.querySelector('careerbot-widget').shadowRoot.querySelector('.send').disabled"
-        )
     page.wait_for_timeout(500)
     assert dialogs == []
     counts = page.evaluate(
@@ -461,11 +466,7 @@ def test_a_429_is_a_friendly_message_in_widget_and_page(
         bubble.click()
         box = panel.get_by_label("Your question")
         for question in ("What does a lawyer do?", "What does a paralegal do?"):
-            box.fill(question)
-            box.press("Enter")
-            page.wait_for_function(
-                "() => !document.querySelector('careerbot-widget').shadowRoot.querySelector('.send').disabled"
-            )
+            send_in_widget(page, box, question)
         assert 429 in statuses
         panel.locator(".msg.notice", has_text="You're sending questions a bit fast").wait_for()
         assert_accessible(page, "widget, after a 429")
