@@ -26,7 +26,7 @@ import unicodedata
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from importlib.resources import files
 from typing import Any
 
@@ -142,6 +142,7 @@ class PhraseTable:
     def __init__(self, phrases: Iterable[Phrase], patterns: Iterable[tuple[str, Any]] = ()) -> None:
         self.phrases = tuple(phrases)
         self.patterns = tuple(patterns)  # (group, compiled RE2 pattern)
+        self.group_order = tuple(dict.fromkeys(p.group for p in self.phrases))  # as in the file
         self._by_word: dict[str, list[Phrase]] = defaultdict(list)
         self._by_prefix: list[Phrase] = []
         for phrase in self.phrases:
@@ -150,11 +151,13 @@ class PhraseTable:
                 self._by_word[word].append(phrase)
             if first.prefixes:
                 self._by_prefix.append(phrase)
+        # Most tokens are common words seen in every message: remember each one's candidates.
+        self._candidates = lru_cache(maxsize=4096)(self._find_candidates)
 
-    def _candidates(self, token: str) -> list[Phrase]:
+    def _find_candidates(self, token: str) -> tuple[Phrase, ...]:
         found = self._by_word.get(token, [])
         prefixed = [p for p in self._by_prefix if any(token.startswith(x) for x in p.slots[0].prefixes)]
-        return found + prefixed if prefixed else found
+        return tuple(found + prefixed)
 
     def matches(self, toks: Sequence[str]) -> list[tuple[Phrase, int, int]]:
         """Every (phrase, start, end) found, in order of start; one match per phrase and start."""

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 from itertools import pairwise
 from typing import Literal
 
@@ -188,9 +189,16 @@ def unit_score(question_tokens: set[str], focus: Focus | None, unit: Unit) -> fl
     )
 
 
+_CITATION = re.compile(r"\[\d+\]")
+
+
+@lru_cache(maxsize=8192)
 def word_count(text: str) -> int:
-    """Words as a reader counts them (citation markers and list dashes are not words)."""
-    return sum(1 for w in text.split() if any(c.isalnum() for c in w) and not re.fullmatch(r"\[\d+\]", w))
+    """Words as a reader counts them (citation markers and list dashes are not words).
+
+    Remembered: answers count the same profile sentences again and again.
+    """
+    return sum(1 for w in text.split() if any(c.isalnum() for c in w) and not _CITATION.fullmatch(w))
 
 
 def select_units(

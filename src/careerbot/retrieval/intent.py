@@ -12,5 +12,4 @@ def section_intents(question: str) -> list[str]:
     """
     table = rules("intents")
     counts = table.groups(tokens(question))
-    order = list(dict.fromkeys(p.group for p in table.phrases))
-    return sorted(counts, key=lambda section: (-counts[section], order.index(section)))
+    return sorted(counts, key=lambda section: (-counts[section], table.group_order.index(section)))

@@ -80,5 +80,9 @@ class KeywordIndex:
         tokens = [t for t in keyword_tokens(query) if t in self._vocab]
         if not tokens or not self.ids:
             return []
-        docs, scores = self._bm25.retrieve([tokens], k=min(k, len(self.ids)), show_progress=False)
-        return [(self.ids[int(d)], float(s)) for d, s in zip(docs[0], scores[0], strict=True) if s > 0]
+        from bm25s.selection import topk
+
+        # What BM25.retrieve does for one query, without its progress bar and batch arrays
+        # (0.4 of its 0.75 ms per query).
+        scores, docs = topk(self._bm25.get_scores(tokens), k=min(k, len(self.ids)), sorted=True)
+        return [(self.ids[int(d)], float(s)) for d, s in zip(docs, scores, strict=True) if s > 0]

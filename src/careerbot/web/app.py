@@ -8,7 +8,7 @@ from importlib.resources import files
 from typing import TYPE_CHECKING, Any
 
 from careerbot import __version__
-from careerbot.web.edge import MAX_BODY_BYTES, install_edge
+from careerbot.web.edge import OriginGuard, install_edge
 from careerbot.web.security import OriginPolicy, RateLimiter, trusted_hosts
 
 if TYPE_CHECKING:
@@ -43,21 +43,7 @@ def create_app(service: ChatService, page: bool = True, page_in_background: bool
     app = FastAPI(title="careerbot", version=__version__, docs_url=None, redoc_url=None, openapi_url=None)
     app.state.page = "off"
 
-    @app.middleware("http")
-    async def guard(request: Request, call_next: Any) -> Response:
-        origin = request.headers.get("origin")
-        guarded = request.url.path.startswith("/api/") or request.method not in ("GET", "HEAD", "OPTIONS")
-        if guarded and not origins.allows(origin, request.headers.get("host")):
-            return JSONResponse({"detail": "This site may not use this chat."}, status_code=403)
-        length = request.headers.get("content-length")
-        if length and length.isdigit() and int(length) > MAX_BODY_BYTES:
-            return JSONResponse({"detail": "Request too large."}, status_code=413)
-        response: Response = await call_next(request)
-        response.headers["Content-Security-Policy"] = origins.frame_ancestors()
-        response.headers["X-Content-Type-Options"] = "nosniff"
-        response.headers["Referrer-Policy"] = "strict-origin-when-cross-origin"
-        return response
-
+    app.add_middleware(OriginGuard, policy=origins)
     # Registered after the guard so that it is the outer layer: CORS preflights get answered.
     app.add_middleware(
         CORSMiddleware,

@@ -6,7 +6,7 @@ import json
 import logging
 from typing import TYPE_CHECKING, Any
 
-from careerbot.web.security import trusted_hosts
+from careerbot.web.security import OriginPolicy, trusted_hosts
 
 if TYPE_CHECKING:
     from collections.abc import AsyncIterator, Iterator
@@ -40,7 +40,13 @@ class _BodyTooLarge(Exception):
     """Raised inside the app's `receive` once the body passes the cap."""
 
 
-async def _reply(send: Send, status: int, detail: str, headers: list[tuple[bytes, bytes]] = ()) -> None:  # type: ignore[assignment]
+async def _reply(
+    send: Send,
+    status: int,
+    detail: str,
+    headers: list[tuple[bytes, bytes]] = (),  # type: ignore[assignment]
+    keep_alive: bool = False,
+) -> None:
     body = json.dumps({"detail": detail}).encode()
     await send(
         {
@@ -49,7 +55,7 @@ async def _reply(send: Send, status: int, detail: str, headers: list[tuple[bytes
             "headers": [
                 (b"content-type", b"application/json"),
                 (b"content-length", str(len(body)).encode()),
-                (b"connection", b"close"),
+                *([] if keep_alive else [(b"connection", b"close")]),
                 *headers,
             ],
         }
@@ -130,6 +136,50 @@ class EdgeGuard:
             )
             if not answered:
                 await _reply(send, 413, "Request too large.")
+
+
+class OriginGuard:
+    """ASGI middleware: 403 for API calls and writes from sites that may not embed the chat, 413 for a
+    body announced over the cap, and the embedding and sniffing headers on every response.
+
+    Plain ASGI: as Starlette's ``BaseHTTPMiddleware`` (``@app.middleware("http")``) it cost a task and
+    two memory streams per request."""
+
+    def __init__(self, app: ASGIApp, policy: OriginPolicy, max_body: int = MAX_BODY_BYTES) -> None:
+        self.app = app
+        self.policy = policy
+        self.max_body = max_body
+        self.headers = {
+            "Content-Security-Policy": policy.frame_ancestors(),
+            "X-Content-Type-Options": "nosniff",
+            "Referrer-Policy": "strict-origin-when-cross-origin",
+        }
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        from starlette.datastructures import URL, Headers, MutableHeaders
+
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        request_headers = Headers(scope=scope)
+        writes = scope["method"] not in ("GET", "HEAD", "OPTIONS")
+        guarded = writes or URL(scope=scope).path.startswith("/api/")
+        if guarded and not self.policy.allows(request_headers.get("origin"), request_headers.get("host")):
+            await _reply(send, 403, "This site may not use this chat.", keep_alive=True)
+            return
+        length = request_headers.get("content-length")
+        if length and length.isdigit() and int(length) > self.max_body:
+            await _reply(send, 413, "Request too large.", keep_alive=True)
+            return
+
+        async def send_with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                headers = MutableHeaders(scope=message)
+                for name, value in self.headers.items():
+                    headers[name] = value
+            await send(message)
+
+        await self.app(scope, receive, send_with_headers)
 
 
 def install_edge(app: FastAPI, settings: Settings) -> None:
