@@ -68,7 +68,13 @@ def test_onnx_vectors_match_sentence_transformers(tmp_path: Path, caplog: pytest
     assert cosine.min() >= 0.9999, [texts[i][:60] for i in np.flatnonzero(cosine < 0.9999)]
     assert ((queries * expected[::10]).sum(axis=1) >= 0.9999).all()
     assert np.allclose(np.linalg.norm(documents, axis=1), 1.0, atol=1e-5)
-    assert len(list(tmp_path.glob("onnx/*/model.onnx"))) == 1  # exported once, into the data dir
+    exported = list(tmp_path.glob("onnx/*/model.onnx"))
+    assert len(exported) == 1  # exported once, into the data dir
+    import onnx
+
+    ops = [node.op_type for node in onnx.load(str(exported[0])).graph.node]
+    # The fused graph (attention, layer norms) is what made the export faster: it must not fall back.
+    assert ops.count("Attention") == 6 and "SkipLayerNormalization" in ops, sorted(set(ops))
 
 
 @pytest.mark.slow
