@@ -107,7 +107,7 @@ def create_app(service: ChatService, page: bool = True, page_in_background: bool
 
 
 def mount_page(app: FastAPI, service: ChatService, feedback: FeedbackStore, limiter: RateLimiter) -> FastAPI:
-    """Mount the Gradio chat page at / (the only place gradio is imported: about 2 s and 150 MiB)."""
+    """Mount the Gradio chat page at / (the only place gradio is imported: about 4 s of CPU and 150 MiB)."""
     import gradio as gr
 
     from careerbot.ui.assets import PAGE_CSS, PAGE_JS, page_theme
