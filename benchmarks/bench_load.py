@@ -1,18 +1,12 @@
 """Load on the real server: req/s, p50/p95/p99 and errors at 4, 16 and 32 concurrent clients.
 
-Starts `careerbot serve` (the shipped app, uvicorn options and edge limits; rate limits lifted because
-every client is 127.0.0.1) on a free port over a small corpus with the packaged model, then runs each
-client count for `--seconds`. Each client asks about careers in turn (JSON, every fourth request over
-SSE) and checks that the answer is about the career it asked about: a mixed-up answer counts as an error.
-
-    python benchmarks/bench_load.py [--seconds 60] [--clients 4 16 32] [--url http://127.0.0.1:7860]
+python benchmarks/bench_load.py [--seconds 60] [--clients 4 16 32] [--url http://127.0.0.1:7860]
 """
 
 from __future__ import annotations
 
 import argparse
 import json
-import subprocess
 import sys
 import tempfile
 import threading
@@ -26,7 +20,8 @@ from typing import Any
 import httpx
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from common import NO_RATE_LIMIT, PYTHON, REPO, child_env, copy_corpus, free_port, percentile, stop, wait_http
+import common
+from common import NO_RATE_LIMIT, PYTHON, REPO, child_env, copy_corpus, free_port, percentile
 
 SMALL: tuple[str, ...] = ("social-media-specialist", "dental-hygienist", "electrician", "registered-nurse")
 SMALL += ("software-developer", "lawyer", "paralegal")
@@ -130,16 +125,15 @@ def main(argv: Sequence[str] | None = None) -> None:
             env = child_env(CAREERBOT_DATA_DIR=str(Path(tmp) / "data"), CAREERBOT_RATE_LIMIT_PER_MINUTE=limit)
             env["CAREERBOT_RATE_LIMIT_PER_IP_PER_MINUTE"] = limit
             serve = [PYTHON, "-m", "careerbot.cli", "serve", "--port", str(port), "--corpus", str(corpus)]
-            proc = subprocess.Popen(serve, env=env, cwd=REPO)
             url = f"http://127.0.0.1:{port}"
-            wait_http(f"{url}/healthz", proc, timeout=600)
+            proc = common.start_server(serve, f"{url}/healthz", 600, env=env, cwd=REPO)
         try:
             careers = careers_of(corpus)
             run_load(url, careers, 4, 3)  # warm-up
             rows = [run_load(url, careers, n, args.seconds).summary() for n in args.clients]
         finally:
             if proc is not None:
-                stop(proc)
+                common.stop(proc)
     names = {"server_errors": "5xx", "mixed_up": "mixed", "req_per_s": "req/s", "p50_ms": "p50 ms"}
     names |= {"p95_ms": "p95 ms", "p99_ms": "p99 ms"}
     for row in [{k: names.get(k, k) for k in COLUMNS}, *rows]:

@@ -1,19 +1,8 @@
-"""Opt-in scale run: careerbot over N synthetic chunks (default 1,000,000) on a `chroma run` server.
-
-    .venv/bin/python benchmarks/bench_million.py                  # about an hour or more on 2 cores
-    .venv/bin/python benchmarks/bench_million.py --chunks 20000   # a quick check of the script
-
-Never part of CI or `make bench`. The corpus is bench_scale.py's: the real chunks, then renamed clones of
-every profile, with each clone's vector its original's real embedding plus seeded noise. Reports the
-store write time (vectors precomputed: this is the Chroma server's ingest, not embedding), the BM25
-build and its memory, retrieval p50/p95 (`ChatService.retrieve`, query cache emptied per call) for
-open questions and for questions naming one career, and the peak RSS of the app and of the server.
-"""
+"""Opt-in scale run: careerbot over N synthetic chunks (default 1,000,000) on a `chroma run` server."""
 
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import statistics
 import subprocess
@@ -28,8 +17,7 @@ import common
 import numpy as np
 from bench_query import measure
 
-
-WRITE_TIMEOUT_S = 600.0
+WRITE_TIMEOUT_S = 600.0  # bulk writes of 5,000 rows into a growing index outlast the app's 3 s timeout
 
 
 def run(n: int, root: Path) -> dict[str, Any]:
@@ -39,21 +27,16 @@ def run(n: int, root: Path) -> dict[str, Any]:
     from careerbot.service import assemble_service, open_store
     from careerbot.settings import make_settings
 
-    port = common.free_port()  # a `chroma run` server on a free loopback port
+    url = f"http://127.0.0.1:{common.free_port()}"
     chroma = [str(Path(sys.executable).parent / "chroma"), "run", "--path", str(root / "chroma-server")]
-    chroma += ["--host", "127.0.0.1", "--port", str(port)]
-    server = subprocess.Popen(chroma, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    chroma += ["--host", "127.0.0.1", "--port", url.rsplit(":", 1)[1]]
+    server = common.start_server(chroma, url + "/api/v2/heartbeat", 120, output=subprocess.DEVNULL)
     try:
-        url = f"http://127.0.0.1:{port}"
-        common.wait_http(url + "/api/v2/heartbeat", server, 120)
         settings = make_settings(corpus_dir=common.CORPUS, data_dir=root / "data", chroma_url=url)
-        # Bulk writes of 5,000 rows into a growing index can outlast the 3 s query timeout.
         writer = settings.model_copy(update={"chroma_timeout_s": WRITE_TIMEOUT_S})
         embeddings = build_embeddings(cache_dir=settings.data_dir)
         profiles, chunks = bench_scale.ours_corpus(common.CORPUS, n)
-        real = bench_scale.ours_corpus(common.CORPUS, None)[
-            1
-        ]  # the first chunks; clones repeat them in order
+        real = bench_scale.ours_corpus(common.CORPUS, None)[1]  # the first chunks; clones repeat them
         common.log(f"embedding the {len(real)} real chunks")
         base = np.asarray(embeddings.embed_documents([c.embed_text for c in real]), dtype=np.float32)
         common.log(f"writing {n} chunks to the Chroma server")
@@ -64,12 +47,8 @@ def run(n: int, root: Path) -> dict[str, Any]:
         rss_before_bm25 = common.proc_status(os.getpid())["VmRSS"]
         common.log("BM25 over every chunk (built, saved, then loaded memory-mapped)")
         started = time.perf_counter()
-        ids, texts, fingerprint = (
-            [c.id for c in chunks],
-            [c.embed_text for c in chunks],
-            corpus_fingerprint(chunks),
-        )
-        KeywordIndex.load_or_build(ids, texts, settings.data_dir / "bm25", fingerprint)
+        ids, texts = [c.id for c in chunks], [c.embed_text for c in chunks]
+        KeywordIndex.load_or_build(ids, texts, settings.data_dir / "bm25", corpus_fingerprint(chunks))
         bm25_build_s = time.perf_counter() - started
         rss_after_build = common.proc_status(os.getpid())["VmRSS"]
         started = time.perf_counter()
@@ -81,9 +60,8 @@ def run(n: int, root: Path) -> dict[str, Any]:
         for kind, questions in (("open", common.QUESTIONS[:40]), ("named_career", named)):
             for question in questions[:3]:
                 service.retrieve(question)
-            latency[kind] = measure(
-                questions, 2, {kind: service.retrieve}, lambda: common.forget_queries(embeddings)
-            )[kind]
+            probe = {kind: service.retrieve}
+            latency[kind] = measure(questions, 2, probe, lambda: common.forget_queries(embeddings))[kind]
         per_career = statistics.median(len(v) for v in service.retriever.by_career.values())
         return {
             "chunks": n,
@@ -108,16 +86,14 @@ def run(n: int, root: Path) -> dict[str, Any]:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--chunks", type=int, default=1_000_000)
-    parser.add_argument("--out", type=Path, default=Path(__file__).parent / "results" / "million-latest.json")
+    parser.add_argument("--out", type=Path, default=common.RESULTS_DIR / "million-latest.json")
     args = parser.parse_args(argv)
     from careerbot.offline import apply_offline_env
 
     apply_offline_env()
     with tempfile.TemporaryDirectory(prefix="careerbot-million-") as tmp:
         result = run(args.chunks, Path(tmp))
-    args.out.parent.mkdir(parents=True, exist_ok=True)
-    args.out.write_text(json.dumps(result, indent=2), encoding="utf-8")
-    print(json.dumps(result, indent=2))
+    print(common.write_json(args.out, result))
     return 0
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import itertools
+import json
 import os
 import shutil
 import socket
@@ -113,8 +114,7 @@ def cpu_busy(seconds: float = 1.0) -> float:
 
 
 def wait_for_quiet(label: str, max_wait: float, threshold: float = 0.25) -> dict[str, float]:
-    """Called while this run is idle: wait (up to ``max_wait`` s) until other processes leave the
-    CPUs mostly idle, so their load does not end up in our timings. Returns what it saw."""
+    """Wait up to ``max_wait`` s for other processes to leave the CPUs mostly idle; what it saw."""
     started = time.perf_counter()
     while True:
         busy, waited = cpu_busy(), time.perf_counter() - started
@@ -159,9 +159,8 @@ def child_env(**extra: str) -> dict[str, str]:
 
 
 def run_timed(cmd: Sequence[str], env: dict[str, str], stdin: str = "") -> dict[str, Any]:
-    """Run a command to the end: wall seconds, its output and, from `/usr/bin/time -v`, its CPU (user +
-    sys) seconds and peak RSS. (A child forked straight from this large process would report this
-    process's RSS as its peak: Linux keeps the high-water mark across exec.)"""
+    """Run a command to the end: wall seconds, output, and CPU seconds and peak RSS from `time -v`."""
+    # Not measured from here: a child forked from this large process keeps its RSS high-water mark.
     with tempfile.TemporaryDirectory() as tmp:
         stats = Path(tmp) / "time"
         full = [str(TIME_BIN), "-v", "-o", str(stats), *cmd] if TIME_BIN.exists() else list(cmd)
@@ -211,6 +210,19 @@ def stop(proc: subprocess.Popen[bytes]) -> None:
             proc.wait(timeout=15)
 
 
+def start_server(
+    cmd: Sequence[str], ready_url: str, timeout: float, output: Any = None, **popen: Any
+) -> subprocess.Popen[bytes]:
+    """Start a server process and wait until ``ready_url`` answers 200 (stopped again if it never does)."""
+    proc = subprocess.Popen(cmd, stdout=output, stderr=output, **popen)
+    try:
+        wait_http(ready_url, proc, timeout, interval=0.02)
+    except BaseException:
+        stop(proc)
+        raise
+    return proc
+
+
 def ask_http(url: str, question: str) -> dict[str, Any]:
     """One POST /api/chat; its JSON (an error when the server does not answer 200)."""
     import httpx
@@ -223,16 +235,14 @@ def ask_http(url: str, question: str) -> dict[str, Any]:
 def launch(
     cmd: Sequence[str], env: dict[str, str], logfile: Path, timeout: float, question: str, answered: bool
 ) -> dict[str, Any]:
-    """Start a server on a free port (CAREERBOT_PORT): its "proc" and "url", seconds to /healthz 200 and
-    to a first answer to POST /api/chat (with ``answered``, asked again like a user until "answered")."""
+    """Start a server on a free port: its proc, url, seconds to /healthz 200 and to a first (answered) reply."""
     port = free_port()
     url, env = f"http://127.0.0.1:{port}", {**env, "CAREERBOT_PORT": str(port)}
     with logfile.open("wb") as sink:
         started = time.perf_counter()
-        proc = subprocess.Popen(cmd, cwd=REPO, env=env, stdout=sink, stderr=sink)
-    try:
-        wait_http(url + "/healthz", proc, timeout, interval=0.02)
-        healthz_s = time.perf_counter() - started
+        proc = start_server(cmd, url + "/healthz", timeout, sink, cwd=REPO, env=env)
+    healthz_s = time.perf_counter() - started
+    try:  # with ``answered``, asked again like a user until the reply is "answered"
         while ask_http(url, question).get("status") != "answered" and answered:
             if time.perf_counter() - started > timeout:
                 raise TimeoutError(f"no answered reply to {question!r} within {timeout} s")
@@ -353,3 +363,11 @@ def question_stream(titles: Sequence[str]) -> Iterator[str]:
         yield opener + template.format(t=title.lower())
     for n in itertools.count(1):  # only reached by very long runs
         yield f"Question {n}: what does a {sorted(titles)[n % len(titles)].lower()} do?"
+
+
+def write_json(path: Path, data: Any) -> str:
+    """Write ``data`` as indented JSON (creating the folder); the text written."""
+    text = json.dumps(data, indent=2, default=str)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text, encoding="utf-8")
+    return text
