@@ -1,14 +1,7 @@
-"""The baseline: the common tutorial RAG setup, for comparison.
+"""The baseline: the common tutorial RAG setup (LangChain splitter + Chroma, k=4), for comparison.
 
-Raw profile files -> RecursiveCharacterTextSplitter(chunk_size=1000, chunk_overlap=200) -> Chroma
-(LangChain's wrapper, its own collection, default settings) with the same embedding model ->
-similarity_search(k=4). No BM25, no section awareness, no history; the "answer" is the top chunks'
-text concatenated. Ingest has no change detection: it drops the collection and embeds everything.
-
-Run as a script, ``python benchmarks/baseline.py ingest --corpus DIR --data DIR`` is the baseline's
-whole ingest command (the counterpart of ``careerbot ingest``), and ``python benchmarks/baseline.py
-serve --data DIR`` its server (FastAPI: GET /healthz, POST /api/chat {"message"} -> {"answer", ...},
-on $CAREERBOT_PORT).
+As a script: ``baseline.py ingest --corpus DIR --data DIR`` (its whole ingest command) and
+``baseline.py serve --data DIR`` (GET /healthz, POST /api/chat on $CAREERBOT_PORT). Method: README.md.
 """
 
 from __future__ import annotations
@@ -54,8 +47,7 @@ def client(data_dir: Path) -> Any:
 
 
 def ingest(corpus_dir: Path, data_dir: Path, embeddings: Any) -> int:
-    """Every profile file as one Document (what TextLoader/DirectoryLoader produce), split in fixed-size
-    character chunks of 1000 with overlap 200, into a dropped and rebuilt collection; the chunk count."""
+    """Profile files as Documents, split 1000/200 characters, into a rebuilt collection; the chunk count."""
     from langchain_chroma import Chroma
     from langchain_core.documents import Document
     from langchain_text_splitters import RecursiveCharacterTextSplitter

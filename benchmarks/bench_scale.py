@@ -1,15 +1,7 @@
-"""Retrieval latency and index size on synthetic corpora of 1k, 10k and 100k chunks, scaled from the
-real one deterministically.
+"""Retrieval latency and index size on synthetic corpora scaled from the real one (method: README.md).
 
-Chunks: the real chunks, then clone rounds of every profile (career renamed with a made-up word,
-"Registered nurse Kalomi", slug "registered-nurse-kalomi"), cut at exactly N chunks.
-Vectors: row i is the given vectors' row i; past their end, a clone's vector is its original's real
-embedding plus seeded Gaussian noise, re-normalised (sizes up to ``embed_real_max`` embed their clones
-for real, so they get no noise).
-
-``python benchmarks/bench_scale.py ours|baseline CORPUS SEED_DIR OUT SIZES MODEL_ID`` builds the
-perturbed stores of one system from a seed folder, so the slow Chroma inserts of the large sizes run
-in a separate process (one per system, in parallel) while nothing is being timed.
+As a script, ``bench_scale.py ours|baseline CORPUS SEED_DIR OUT SIZES MODEL_ID`` builds one system's
+perturbed stores from a seed folder, in a separate process while nothing is timed.
 """
 
 from __future__ import annotations

@@ -296,70 +296,17 @@ def forget_queries(embeddings: Any) -> None:
         cache.cache_clear()
 
 
-# Forty varied questions, written for this benchmark (not taken from the evaluation set).
-QUESTIONS: tuple[str, ...] = (
-    "What does a dental hygienist do all day?",
-    "How do I become an electrician?",
-    "What skills does a software developer need?",
-    "How much do registered nurses make?",
-    "Is being a lawyer stressful?",
-    "What education do I need to be a pilot?",
-    "I love animals, which careers fit me?",
-    "What is the job outlook for data scientists?",
-    "How can I get my first job as a graphic designer?",
-    "What do paralegals do in a law firm?",
-    "Which careers let me work outdoors?",
-    "How long does it take to become a physician?",
-    "What should I do in high school if I want to be an architect?",
-    "What are the downsides of being a chef?",
-    "Do plumbers need a license?",
-    "What kind of organizations hire accountants?",
-    "I'm good at math and like computers, what could I study?",
-    "What's a typical day for a firefighter?",
-    "How do I break into game development?",
-    "What certifications help a cybersecurity analyst?",
-    "Is teaching a rewarding career?",
-    "What trends are changing journalism?",
-    "What does a UX designer actually deliver?",
-    "How physically demanding is welding?",
-    "Can I become a pharmacist with a biology degree?",
-    "What is the roadmap for a project manager?",
-    "What's it like working as a paramedic on night shifts?",
-    "Which jobs help people with their mental health?",
-    "How do social media specialists measure success?",
-    "What does an environmental scientist study in the field?",
-    "What training does a police officer get?",
-    "What should I do if I don't get into medical school?",
-    "How competitive is it to become a musician?",
-    "How does a real estate agent get paid?",
-    "How do I start my own business?",
-    "What do HVAC technicians repair?",
-    "Which health care careers don't need a four-year degree?",
-    "What does a librarian do besides lending books?",
-    "How long is vet school and how do I become a veterinarian?",
-    "I'm 30 and want to switch into web development, where do I start?",
-)
-
-_TEMPLATES = (
-    "What does a {t} do?",
-    "How do I become a {t}?",
-    "What skills does a {t} need?",
-    "How much does a {t} earn?",
-    "What is a typical day for a {t}?",
-    "What education does a {t} need?",
-    "How do I land my first job as a {t}?",
-    "What are the hard parts of being a {t}?",
-    "What trends affect a {t} today?",
-    "What should I do in high school to become a {t}?",
-    "Where does a {t} usually work?",
-    "What is plan B if being a {t} does not work out?",
-)
-_OPENERS = ("", "Quick question: ", "Hi! ", "Honestly, ", "I'm curious. ")
+# Written for this benchmark (not taken from the evaluation set): 40 timed questions, and templates and
+# openers for the unique questions of the HTTP load.
+_QUESTIONS = json.loads((BENCH_DIR / "questions.json").read_text(encoding="utf-8"))
+QUESTIONS: tuple[str, ...] = tuple(_QUESTIONS["questions"])
 
 
 def question_stream(titles: Sequence[str]) -> Iterator[str]:
     """Unique questions for the HTTP load (no query-cache hits): templates x careers x openers."""
-    for opener, template, title in itertools.product(_OPENERS, _TEMPLATES, sorted(titles)):
+    for opener, template, title in itertools.product(
+        _QUESTIONS["openers"], _QUESTIONS["templates"], sorted(titles)
+    ):
         yield opener + template.format(t=title.lower())
     for n in itertools.count(1):  # only reached by very long runs
         yield f"Question {n}: what does a {sorted(titles)[n % len(titles)].lower()} do?"

@@ -1,17 +1,12 @@
 """Run every careerbot benchmark against the tutorial baseline; write JSON, print a markdown table.
 
-    .venv/bin/python benchmarks/run_all.py            # full run (the README's table), < 15 min
-    .venv/bin/python benchmarks/run_all.py --smoke    # tiny run (< 2 min) that keeps the scripts working
-
-Results go to benchmarks/results/<mode>-<UTC time>.json (and <mode>-latest.json / .md).
-All data lives in a temporary folder that is removed afterwards (--keep to inspect it).
+.venv/bin/python benchmarks/run_all.py [--smoke]    # options and output: README.md
 """
 
 from __future__ import annotations
 
 import argparse
 import dataclasses
-import json
 import os
 import platform
 import sys
@@ -22,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 import report
-from common import FULL, RESULTS_DIR, SMOKE, Workspace, log, wait_for_quiet
+from common import FULL, RESULTS_DIR, SMOKE, Workspace, log, wait_for_quiet, write_json
 
 PHASES = ("ingest", "query", "serve", "scale")
 
@@ -115,14 +110,11 @@ def main(argv: list[str] | None = None) -> int:
     failed = [name for name, part in results.items() if isinstance(part, dict) and "error" in part]
     if failed:
         results["table"] += f"\nFailed phases (no figures): {', '.join(failed)}.\n"
-    text = json.dumps(results, indent=2, default=str)
     out = args.out or RESULTS_DIR / f"{cfg.mode}-{started_at.strftime('%Y%m%dT%H%M%SZ')}.json"
+    text = write_json(out, results)
     if not args.out:  # the default place also gets <mode>-latest copies
-        RESULTS_DIR.mkdir(parents=True, exist_ok=True)
         (RESULTS_DIR / f"{cfg.mode}-latest.json").write_text(text, encoding="utf-8")
         (RESULTS_DIR / f"{cfg.mode}-latest.md").write_text(results["table"], encoding="utf-8")
-    out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(text, encoding="utf-8")
     print(
         f"## careerbot benchmarks ({cfg.mode}, {results['meta']['date']}, {results['meta']['duration_s'] / 60:.1f} min)\n"
     )
