@@ -18,9 +18,7 @@ STATS = ("chunks", "added", "updated", "removed", "unchanged")
 
 def edit_one_profile(corpus: Path) -> str:
     """Add one bullet to one section of one profile (as an editor would); returns its slug."""
-    path = corpus / f"{EDITED_PROFILE}.txt"
-    if not path.exists():
-        path = sorted(corpus.glob("*.txt"))[0]
+    path = corpus / f"{EDITED_PROFILE}.txt"  # in the smoke run's profiles too
     text = path.read_text(encoding="utf-8")
     if "\nSkills Needed\n" not in text:
         raise RuntimeError(f"{path.name} has no 'Skills Needed' heading to edit")

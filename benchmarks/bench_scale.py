@@ -108,8 +108,8 @@ def insert_ours(store: Any, chunks: list[Any], base: np.ndarray) -> None:
     def upsert(ids: list[str], vectors: np.ndarray, texts: list[str], metadatas: list[Any]) -> None:
         store.upsert(ids, vectors.tolist(), texts, metadatas)
 
-    texts, metadatas = [chunk.embed_text for chunk in chunks], [chunk.metadata() for chunk in chunks]
-    insert(upsert, [chunk.id for chunk in chunks], texts, metadatas, base)
+    rows = ([c.id for c in chunks], [c.embed_text for c in chunks], [c.metadata() for c in chunks])
+    insert(upsert, *rows, base)
     store.set_fingerprint(corpus_fingerprint(chunks))
 
 
@@ -124,9 +124,8 @@ def open_ours(data_dir: Path, model_id: str) -> Any:
 
 def insert_baseline(data_dir: Path, docs: list[dict[str, Any]], base: np.ndarray) -> None:
     """Write chunks into a collection created the way LangChain's Chroma creates it."""
-    collection = baseline.client(data_dir).get_or_create_collection(
-        baseline.COLLECTION, embedding_function=None
-    )
+    chroma = baseline.client(data_dir)
+    collection = chroma.get_or_create_collection(baseline.COLLECTION, embedding_function=None)
 
     def upsert(ids: list[str], vectors: np.ndarray, texts: list[str], metadatas: list[Any]) -> None:
         collection.upsert(ids=ids, embeddings=vectors, documents=texts, metadatas=metadatas)
@@ -134,50 +133,52 @@ def insert_baseline(data_dir: Path, docs: list[dict[str, Any]], base: np.ndarray
     insert(upsert, [d["id"] for d in docs], [d["text"] for d in docs], [d["metadata"] for d in docs], base)
 
 
-def _real_vectors(ws: common.Workspace) -> tuple[np.ndarray, dict[str, Any]]:
-    """The real embeddings of both systems, read back from the stores built by the ingest phase."""
+def _write_seed(ws: common.Workspace) -> Path:
+    """A folder with both systems' real embeddings (from the ingest phase's stores) and the baseline's docs."""
     from careerbot.corpus import load_corpus
     from careerbot.settings import make_settings
     from careerbot.store import open_client
 
+    seed = ws.path("synthetic-seed")
+    seed.mkdir()
     settings = make_settings(corpus_dir=ws.corpus, data_dir=ws.ours_data)
     got = open_client(settings).get_collection(settings.collection).get(include=["embeddings"])
     by_id = dict(zip(got["ids"], got["embeddings"], strict=True))
-    ours = np.array([by_id[chunk.id] for chunk in ours_corpus(ws.corpus, None)[1]], dtype=np.float32)
+    np.save(seed / "ours.npy", np.array([by_id[c.id] for c in ours_corpus(ws.corpus, None)[1]], np.float32))
     collection = baseline.client(ws.base_data).get_collection(baseline.COLLECTION)
     got = collection.get(include=["embeddings", "documents", "metadatas"])
     rows = list(zip(got["ids"], got["documents"], got["metadatas"], got["embeddings"], strict=True))
     rows.sort(key=lambda row: int(row[0]))
-    base = {
-        "docs": [{"id": i, "text": d, "metadata": dict(m)} for i, d, m, _v in rows],
-        "vectors": np.array([v for *_rest, v in rows], dtype=np.float32),
-        "titles": {p.slug: p.title for p in load_corpus(ws.corpus).profiles},
-    }
-    return ours, base
+    np.save(seed / "baseline.npy", np.array([v for *_rest, v in rows], dtype=np.float32))
+    docs = [{"id": i, "text": d, "metadata": dict(m)} for i, d, m, _v in rows]
+    titles = {p.slug: p.title for p in load_corpus(ws.corpus).profiles}
+    (seed / "baseline.json").write_text(json.dumps({"docs": docs, "titles": titles}), encoding="utf-8")
+    return seed
 
 
-def _with_clones(real: np.ndarray, texts: list[str], embeddings: Any) -> tuple[np.ndarray, float | None]:
-    """Real vectors for the real chunks, fresh embeddings for the clones after them; and the clones'
-    mean cosine to their originals."""
+def _with_clones(real: np.ndarray, texts: list[str], embed: Any) -> tuple[np.ndarray, float | None]:
+    """Real vectors, then fresh embeddings of the clones; the clones' mean cosine to their originals."""
     n, n_real = len(texts), min(len(texts), len(real))
-    if n == n_real:
-        return real[:n], None
-    clones = np.asarray(embeddings.embed_documents(texts[n_real:]), dtype=np.float32)
+    if n == n_real or embed is None:  # no clones, or clones perturbed later by insert()
+        return real, None
+    clones = np.asarray(embed.embed_documents(texts[n_real:]), dtype=np.float32)
     return np.vstack([real[:n_real], clones]), mean_cosine(clones, real[np.arange(n_real, n) % n_real])
 
 
-def _build_real(
-    ws: common.Workspace, n: int, embeddings: Any, base_embeddings: Any, seed: Any
-) -> dict[str, Any]:
-    """A size small enough to embed its clones for real (in this process)."""
-    ours_real, base = seed
-    chunks = ours_corpus(ws.corpus, n)[1]
-    vectors, ours_cos = _with_clones(ours_real, [chunk.embed_text for chunk in chunks], embeddings)
-    insert_ours(open_ours(ws.path(f"synthetic/ours-{n}"), embeddings.model_id), chunks, vectors)
-    docs = baseline_corpus(base["docs"], base["titles"], n)
-    vectors, base_cos = _with_clones(base["vectors"], [d["text"] for d in docs], base_embeddings)
-    insert_baseline(ws.path(f"synthetic/baseline-{n}"), docs, vectors)
-    return {"ours": ours_cos, "baseline": base_cos}
+def build(system: str, n: int, corpus: Path, seed: Path, out: Path, model_id: str, embed: Any = None) -> Any:
+    """One system's synthetic store of ``n`` chunks, clones embedded with ``embed`` or else perturbed;
+    the clones' mean cosine to their originals (None when perturbed)."""
+    real = np.load(seed / f"{system}.npy")
+    if system == "ours":
+        chunks = ours_corpus(corpus, n)[1]
+        vectors, cosine = _with_clones(real, [c.embed_text for c in chunks], embed)
+        insert_ours(open_ours(out / f"ours-{n}", model_id), chunks, vectors)
+    else:
+        seed_docs = json.loads((seed / "baseline.json").read_text(encoding="utf-8"))
+        docs = baseline_corpus(seed_docs["docs"], seed_docs["titles"], n)
+        vectors, cosine = _with_clones(real, [d["text"] for d in docs], embed)
+        insert_baseline(out / f"baseline-{n}", docs, vectors)
+    return cosine
 
 
 def _ours_service(ws: common.Workspace, n: int, embeddings: Any) -> tuple[Any, float, float]:
@@ -200,13 +201,7 @@ def _ours_service(ws: common.Workspace, n: int, embeddings: Any) -> tuple[Any, f
 
 
 def run(cfg: common.Config, ws: common.Workspace, embeddings: Any, base_embeddings: Any) -> dict[str, Any]:
-    seed = _real_vectors(ws)
-    seed_dir = ws.path("synthetic-seed")
-    seed_dir.mkdir()
-    np.save(seed_dir / "ours.npy", seed[0])
-    np.save(seed_dir / "baseline.npy", seed[1]["vectors"])
-    docs = {"docs": seed[1]["docs"], "titles": seed[1]["titles"]}
-    (seed_dir / "baseline.json").write_text(json.dumps(docs), encoding="utf-8")
+    seed_dir = _write_seed(ws)
     sizes = ",".join(str(n) for n in cfg.scale_sizes if n > cfg.embed_real_max)
     common.log(f"scale: building perturbed stores [{sizes}] in two builder processes")
     builders = []  # one per system (inserting is single-threaded: two use both cores)
@@ -215,14 +210,18 @@ def run(cfg: common.Config, ws: common.Workspace, embeddings: Any, base_embeddin
         with ws.path(f"builder-{system}.log").open("wb") as out:
             cmd = [common.PYTHON, __file__, *map(str, args)]
             builders.append((system, subprocess.Popen(cmd, env=common.child_env(), stderr=out, stdout=out)))
-    n_real = len(seed[0])
+    real = np.load(seed_dir / "ours.npy")
     result: dict[str, Any] = {"sigma": SIGMA, "seed": SEED, "sizes": {}}
-    sample = perturbed(seed[0], n_real, 2 * n_real, np.random.default_rng(SEED))
-    result["perturbation_cosine"] = mean_cosine(sample, seed[0])
+    sample = perturbed(real, len(real), 2 * len(real), np.random.default_rng(SEED))
+    result["perturbation_cosine"] = mean_cosine(sample, real)
     for n in cfg.scale_sizes:
         if n <= cfg.embed_real_max:
             common.log(f"scale: embedding the clones of the {n}-chunk corpus")
-            result["clone_cosine_real"] = _build_real(ws, n, embeddings, base_embeddings, seed)
+            both = {"ours": embeddings, "baseline": base_embeddings}
+            args = (n, ws.corpus, seed_dir, ws.path("synthetic"), embeddings.model_id)
+            result["clone_cosine_real"] = {
+                system: build(system, *args, embed) for system, embed in both.items()
+            }
     started = time.perf_counter()
     for system, proc in builders:
         if proc.wait(timeout=3600) != 0:
@@ -258,15 +257,8 @@ def main(system: str, corpus: str, seed_dir: str, out: str, sizes: str, model_id
     from careerbot.offline import apply_offline_env
 
     apply_offline_env()
-    base = np.load(Path(seed_dir) / f"{system}.npy")
-    docs = json.loads((Path(seed_dir) / "baseline.json").read_text(encoding="utf-8"))
     for n in [int(size) for size in sizes.split(",")]:
-        if system == "ours":
-            insert_ours(open_ours(Path(out) / f"ours-{n}", model_id), ours_corpus(Path(corpus), n)[1], base)
-        else:
-            insert_baseline(
-                Path(out) / f"baseline-{n}", baseline_corpus(docs["docs"], docs["titles"], n), base
-            )
+        build(system, n, Path(corpus), Path(seed_dir), Path(out), model_id)
         print(f"built {system} {n}", file=sys.stderr, flush=True)
     return 0
 

@@ -6,7 +6,6 @@
 from __future__ import annotations
 
 import argparse
-import dataclasses
 import os
 import platform
 import sys
@@ -78,11 +77,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--skip", default="", help=f"comma-separated phases to skip (development only): {skippable}"
     )
-    parser.add_argument("--scale-sizes", help="comma-separated chunk counts (development only)")
     args = parser.parse_args(argv)
     cfg = SMOKE if args.smoke else FULL
-    if args.scale_sizes:
-        cfg = dataclasses.replace(cfg, scale_sizes=tuple(int(n) for n in args.scale_sizes.split(",")))
     phases = set(PHASES) - {p.strip() for p in args.skip.split(",")}
     started_at, started, load_before = datetime.now(UTC), time.perf_counter(), os.getloadavg()
     ws = Workspace.create(cfg)
