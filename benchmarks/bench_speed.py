@@ -1,11 +1,7 @@
 """Issue 13's figures for this tree and an earlier commit, measured in the same run, side by side.
 
-    .venv/bin/python benchmarks/bench_speed.py --before 78e6e96      # about 10 minutes on 2 cores
-
-Each tree runs in its own processes with ``PYTHONPATH=<tree>/src`` (the earlier commit is checked out
-in a temporary git worktree), on the full corpus, in a temporary data dir. Whole-process figures are
-wall time, CPU time (user + sys, from `/usr/bin/time -v`, so they hold up on a busy machine) and peak
-RSS.
+Usage: ``bench_speed.py --before 78e6e96`` (about 10 minutes on 2 cores). Each tree runs in its own
+processes with PYTHONPATH=<tree>/src (the earlier commit in a temporary git worktree); method: README.md.
 """
 
 from __future__ import annotations
@@ -167,14 +163,11 @@ def table(before: dict[str, float] | None, after: dict[str, float], ref: str) ->
     for key, (label, target, tutorial) in ROWS.items():
         if key not in after:
             continue
-        limit, met = "", ""
+        limit = met = ""
         if target:
-            limit = f"{'≥' if target[2] else '≤'} {target[0]:g} {target[1]}"
-            met = (
-                "met"
-                if (after[key] >= target[0] if target[2] else after[key] <= target[0])
-                else "**not met**"
-            )
+            value, (bound, unit, at_least) = after[key], target
+            limit = f"{'≥' if at_least else '≤'} {bound:g} {unit}"
+            met = "met" if (value >= bound if at_least else value <= bound) else "**not met**"
         cells = [label, _fmt((before or {}).get(key)), _fmt(after[key]), _fmt(tutorial), limit, met]
         lines.append("| " + " | ".join(cells) + " |")
     return "\n".join(lines)
@@ -184,31 +177,22 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--before", help="a commit to measure in the same run (e.g. 78e6e96)")
     parser.add_argument("--load-seconds", type=float, default=8.0)
-    parser.add_argument(
-        "--out", type=Path, default=common.REPO / "benchmarks" / "results" / "speed-latest.json"
-    )
+    parser.add_argument("--out", type=Path, default=common.RESULTS_DIR / "speed-latest.json")
     args = parser.parse_args(argv)
     ws = common.Workspace.create()
     try:
         before: dict[str, Any] | None = None
         if args.before:
-            tree = ws.path("before-tree")
-            subprocess.run(
-                ["git", "worktree", "add", "--detach", "-q", str(tree), args.before],
-                cwd=common.REPO,
-                check=True,
-            )
+            tree, git = ws.path("before-tree"), ["git", "-C", str(common.REPO), "worktree"]
+            subprocess.run([*git, "add", "--detach", "-q", str(tree), args.before], check=True)
             try:
                 before = measure("before", tree / "src", ws, args.load_seconds)
             finally:
-                subprocess.run(
-                    ["git", "worktree", "remove", "--force", str(tree)], cwd=common.REPO, check=False
-                )
+                subprocess.run([*git, "remove", "--force", str(tree)], check=False)
         after = measure("now", common.REPO / "src", ws, args.load_seconds)
     finally:
         ws.remove()
-    args.out.parent.mkdir(parents=True, exist_ok=True)
-    args.out.write_text(json.dumps({"before": before, "now": after, "ref": args.before}, indent=2))
+    common.write_json(args.out, {"before": before, "now": after, "ref": args.before})
     print(table(before, after, args.before or "-"))
     return 0
 
