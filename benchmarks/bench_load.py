@@ -1,6 +1,6 @@
 """Load on the real server: req/s, p50/p95/p99 and errors at 4, 16 and 32 concurrent clients.
 
-python benchmarks/bench_load.py [--seconds 60] [--clients 4 16 32] [--url http://127.0.0.1:7860]
+Usage: bench_load.py [--seconds 60] [--clients 4 16 32] [--url http://127.0.0.1:7860]
 """
 
 from __future__ import annotations

@@ -9,6 +9,7 @@ from common import MIB
 GIB = 1024 * MIB
 PCTS = ("p50", "p95")
 FIGURE = ("area", "figure", "unit", "ours", "baseline", "ratio", "better")
+QUERIES = {"retrieve": "retrieval", "answer": "answer (end to end)", "first_piece": "first streamed piece"}
 
 
 def _ok(r: dict[str, Any], name: str) -> bool:
@@ -38,12 +39,7 @@ def figures(r: dict[str, Any]) -> list[dict[str, Any]]:
             ("memory", "`ingest` command peak RSS", "MiB", i, "cli_peak_rss_bytes"),
             ("memory", "index size on disk, real corpus", "MiB", i, "index_bytes"),
         ]
-    queries = {
-        "retrieve": "retrieval",
-        "answer": "answer (end to end)",
-        "first_piece": "first streamed piece",
-    }
-    for key, name in queries.items() if _ok(r, "query") else ():
+    for key, name in QUERIES.items() if _ok(r, "query") else ():
         rows += [("query", f"{name} {p}", "ms", r["query"], f"{key}.{p}_ms") for p in PCTS]
     if _ok(r, "quality"):
         name = f"hit@3, {r['quality']['items']} real questions"

@@ -1,6 +1,6 @@
 """Run every careerbot benchmark against the tutorial baseline; write JSON, print a markdown table.
 
-.venv/bin/python benchmarks/run_all.py [--smoke]    # options and output: README.md
+Usage: ``run_all.py [--smoke] [--out FILE] [--keep]``; what it measures and writes: README.md.
 """
 
 from __future__ import annotations
