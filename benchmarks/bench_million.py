@@ -60,7 +60,7 @@ def run(n: int, root: Path) -> dict[str, Any]:
         for kind, questions in (("open", common.QUESTIONS[:40]), ("named_career", named)):
             for question in questions[:3]:
                 service.retrieve(question)
-            probe = {kind: service.retrieve}
+            probe: dict[str, Any] = {kind: service.retrieve}
             latency[kind] = measure(questions, 2, probe, lambda: common.forget_queries(embeddings))[kind]
         per_career = statistics.median(len(v) for v in service.retriever.by_career.values())
         return {

@@ -218,9 +218,9 @@ def run(cfg: common.Config, ws: common.Workspace, embeddings: Any, base_embeddin
         if n <= cfg.embed_real_max:
             common.log(f"scale: embedding the clones of the {n}-chunk corpus")
             both = {"ours": embeddings, "baseline": base_embeddings}
-            args = (n, ws.corpus, seed_dir, ws.path("synthetic"), embeddings.model_id)
+            where = (n, ws.corpus, seed_dir, ws.path("synthetic"), embeddings.model_id)
             result["clone_cosine_real"] = {
-                system: build(system, *args, embed) for system, embed in both.items()
+                system: build(system, *where, embed) for system, embed in both.items()
             }
     started = time.perf_counter()
     for system, proc in builders:
