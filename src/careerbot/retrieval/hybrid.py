@@ -18,6 +18,10 @@ from careerbot.store import Hit, VectorStore
 # Boosts are in RRF units: 1/(60+1) ~ 0.016 is what a first place in one list is worth.
 CAREER_BOOST = 2.0 / (RRF_K + 1)
 SECTION_BOOST = 0.7 / (RRF_K + 1)
+# A message names a handful of careers at most (6 in every evaluation set): search the strongest few.
+# A word shared by thousands of titles (synthetic 1M-chunk corpus) otherwise made each question scan
+# every one of those careers' chunks.
+MAX_CAREERS_SEARCHED = 8
 # A job named in passing ("become a scuba diver") is covered when a chunk is at least this similar;
 # measured: doctor 0.61, attorney 0.59, fullstack developer 0.42, coder 0.40 vs scuba diver 0.28,
 # sommelier 0.23, mortician 0.28.
@@ -80,10 +84,9 @@ class HybridRetriever:
         else:
             dense = self.store.search(vector, self.candidates)  # texts are in self.chunks
         rankings: list[Sequence[str]] = [[h.id for h in dense], self._keyword_ids(text)]
-        if analysis.careers and not analysis.only:
-            named = self._career_search(
-                vector, list(analysis.careers), min(self.candidates, 15 * len(analysis.careers))
-            )
+        careers = list(analysis.careers[:MAX_CAREERS_SEARCHED])
+        if careers and not analysis.only:
+            named = self._career_search(vector, careers, min(self.candidates, 15 * len(careers)))
             rankings.append([h.id for h in named])
         sources = self._rank(analysis, rankings, k)
         return Retrieval(sources, max((h.similarity for h in dense), default=0.0))
@@ -139,7 +142,7 @@ class HybridRetriever:
         fused = reciprocal_rank_fusion(rankings)
         if analysis.careers:
             # Keyword search alone may miss the named career's chunks: add them as candidates.
-            for career in analysis.careers:
+            for career in analysis.careers[:MAX_CAREERS_SEARCHED]:
                 for chunk_id in self.by_career.get(career, ()):
                     fused.setdefault(chunk_id, 0.0)
         # A whole title counts fully; a field word ("marketing") partly.

@@ -80,9 +80,14 @@ class KeywordIndex:
         tokens = [t for t in keyword_tokens(query) if t in self._vocab]
         if not tokens or not self.ids:
             return []
-        from bm25s.selection import topk
+        import numpy as np
 
-        # What BM25.retrieve does for one query, without its progress bar and batch arrays
-        # (0.4 of its 0.75 ms per query).
-        scores, docs = topk(self._bm25.get_scores(tokens), k=min(k, len(self.ids)), sorted=True)
-        return [(self.ids[int(d)], float(s)) for d, s in zip(docs, scores, strict=True) if s > 0]
+        scores = self._bm25.get_scores(tokens)
+        # Only chunks holding a query word score above 0, so rank those alone: numpy's argpartition
+        # over 1M scores that are nearly all 0 took 150-190 ms (bm25s' retrieve does that), over the
+        # non-zero ones about 3 ms. Ties go to the earlier chunk, so the order is reproducible.
+        hits = np.flatnonzero(scores > 0)
+        if len(hits) > k:
+            hits = hits[np.argpartition(-scores[hits], k - 1)[:k]]
+        hits = hits[np.lexsort((hits, -scores[hits]))]
+        return [(self.ids[int(i)], float(scores[i])) for i in hits]
