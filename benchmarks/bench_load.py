@@ -1,5 +1,8 @@
 """Load on the real server: req/s, p50/p95/p99 and errors at 4, 16 and 32 concurrent clients.
 
+A robustness run (errors, 5xx, mixed-up answers) over 7 profiles and 21 questions that repeat, so most
+answers reuse a cached query embedding: its req/s are not the throughput figure (bench_speed.py is).
+
 Usage: bench_load.py [--seconds 60] [--clients 4 16 32] [--url http://127.0.0.1:7860]
 """
 
