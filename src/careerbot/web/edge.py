@@ -40,13 +40,7 @@ class _BodyTooLarge(Exception):
     """Raised inside the app's `receive` once the body passes the cap."""
 
 
-async def _reply(
-    send: Send,
-    status: int,
-    detail: str,
-    headers: list[tuple[bytes, bytes]] = (),  # type: ignore[assignment]
-    keep_alive: bool = False,
-) -> None:
+async def _reply(send: Send, status: int, detail: str, headers: list[tuple[bytes, bytes]] = ()) -> None:  # type: ignore[assignment]
     body = json.dumps({"detail": detail}).encode()
     await send(
         {
@@ -55,7 +49,7 @@ async def _reply(
             "headers": [
                 (b"content-type", b"application/json"),
                 (b"content-length", str(len(body)).encode()),
-                *([] if keep_alive else [(b"connection", b"close")]),
+                (b"connection", b"close"),
                 *headers,
             ],
         }
@@ -165,11 +159,11 @@ class OriginGuard:
         writes = scope["method"] not in ("GET", "HEAD", "OPTIONS")
         guarded = writes or URL(scope=scope).path.startswith("/api/")
         if guarded and not self.policy.allows(request_headers.get("origin"), request_headers.get("host")):
-            await _reply(send, 403, "This site may not use this chat.", keep_alive=True)
+            await _reply(send, 403, "This site may not use this chat.")  # closes: the body stays unread
             return
         length = request_headers.get("content-length")
         if length and length.isdigit() and int(length) > self.max_body:
-            await _reply(send, 413, "Request too large.", keep_alive=True)
+            await _reply(send, 413, "Request too large.")
             return
 
         async def send_with_headers(message: Message) -> None:
