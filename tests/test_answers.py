@@ -43,6 +43,17 @@ def test_section_intent_picks_the_section(real_service: ChatService) -> None:
     assert "apprentice" in answer.text.lower()
 
 
+@pytest.mark.parametrize(
+    "question", ["what does a welder earn", "What does a welder make?", "how much do welders earn?"]
+)
+def test_pay_questions_lead_with_the_pay(real_service: ChatService, question: str) -> None:
+    # "what does a welder ..." also opens "what does a welder do?": the pay word must decide.
+    answer = real_service.ask(question)
+    first_cited = answer.sources[answer.lead[0].source - 1]
+    assert first_cited.career == "welder"
+    assert "$" in answer.lead[0].text, answer.text
+
+
 def test_follow_up_carries_the_career_over(real_service: ChatService) -> None:
     history = [
         {"role": "user", "content": "Tell me about being a pharmacist"},

@@ -111,8 +111,11 @@ def question_focus(question: str) -> Focus | None:
     """What the question asks for beyond a section: pay, a duration, or tools (token rules, linear)."""
     tokens = words(question)
     pairs = set(pairwise(tokens))
-    if _PAY_WORDS & set(tokens) or (
-        ("how", "much") in pairs and {"make", "makes", "making", "get"} & set(tokens)
+    makes = {"make", "makes", "making", "get"}
+    if (
+        _PAY_WORDS & set(tokens)
+        or (("how", "much") in pairs and makes & set(tokens))
+        or (tokens[:1] == ["what"] and tokens[-1] in makes)  # "what does a welder make?"
     ):
         return "pay"
     if (
