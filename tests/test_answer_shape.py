@@ -62,6 +62,10 @@ def test_unit_predicates() -> None:
     assert has_duration("takes about two to three years including prerequisites")
     assert has_duration("an accelerated BSN in about 12 to 18 months")
     assert not has_duration("Volunteer at a hospital over the years")
+    # a rate is not a length of time ("how long is the training?" once led with the pay)
+    assert not has_duration("the median pay for paralegals was about $60,970 a year in May 2023")
+    assert not has_duration("apprentices earn 15 dollars per year of service and 20 an hour")
+    assert has_duration("a two-year associate degree, then a year of work")
     assert word_count("- Copywriting [3]\n**Skills** two-words") == 3
 
 

@@ -7,6 +7,7 @@ import re
 import pytest
 
 from careerbot import Answer
+from careerbot.answer.units import has_duration
 from careerbot.service import ChatService
 
 
@@ -52,6 +53,19 @@ def test_pay_questions_lead_with_the_pay(real_service: ChatService, question: st
     first_cited = answer.sources[answer.lead[0].source - 1]
     assert first_cited.career == "welder"
     assert "$" in answer.lead[0].text, answer.text
+
+
+def test_how_long_follow_up_is_not_answered_with_the_pay(real_service: ChatService) -> None:
+    # "$60,970 a year" once passed for a length of time; the profile's "two-year degree" is one.
+    first = "what does a paralegal do"
+    history = [
+        {"role": "user", "content": first},
+        {"role": "assistant", "content": real_service.ask(first).text},
+    ]
+    answer = real_service.ask("how long is the training?", history)
+    assert answer.sources[answer.lead[0].source - 1].career == "paralegal"
+    assert "$" not in answer.lead[0].text, answer.text
+    assert has_duration(answer.lead[0].text), answer.text
 
 
 def test_follow_up_carries_the_career_over(real_service: ChatService) -> None:

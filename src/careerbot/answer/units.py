@@ -52,6 +52,7 @@ _TOOL_WORDS = frozenset(
     ]
 )
 _TIME_UNITS = frozenset(["year", "years", "month", "months", "week", "weeks", "semester", "semesters"])
+_RATE_WORDS = frozenset(["a", "an", "per", "each", "every"])
 _NUMBER_WORDS = frozenset(
     [
         "one",
@@ -142,7 +143,9 @@ def has_duration(text: str) -> bool:
     """True when the unit states a length of time ("two to three years", "12 to 18 months")."""
     tokens = words(text)
     for i, token in enumerate(tokens):
-        if token in _TIME_UNITS and any(t.isdigit() or t in _NUMBER_WORDS for t in tokens[max(0, i - 4) : i]):
+        if token not in _TIME_UNITS or (i and tokens[i - 1] in _RATE_WORDS):
+            continue  # "$60,970 a year", "per month": a rate, not a length of time
+        if any(t.isdigit() or t in _NUMBER_WORDS for t in tokens[max(0, i - 4) : i]):
             return True
     return False
 
