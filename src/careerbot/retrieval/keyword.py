@@ -87,7 +87,10 @@ class KeywordIndex:
         # over 1M scores that are nearly all 0 took 150-190 ms (bm25s' retrieve does that), over the
         # non-zero ones about 3 ms. Ties go to the earlier chunk, so the order is reproducible.
         hits = np.flatnonzero(scores > 0)
-        if len(hits) > k:
-            hits = hits[np.argpartition(-scores[hits], k - 1)[:k]]
+        if len(hits) > k:  # keep everything above the k-th best score, then its ties in corpus order
+            found = scores[hits]
+            kth = np.partition(found, len(found) - k)[len(found) - k]
+            above = hits[found > kth]
+            hits = np.concatenate([above, hits[found == kth][: k - len(above)]])
         hits = hits[np.lexsort((hits, -scores[hits]))]
         return [(self.ids[int(i)], float(scores[i])) for i in hits]
